@@ -1,0 +1,1 @@
+"""Consolidation of replies, review and exports."""

@@ -1,0 +1,1 @@
+"""Merging replies, review and exports."""

@@ -1,0 +1,1 @@
+"""The questionnaire: definition, loading and rendering."""

@@ -1,0 +1,7 @@
+"""Views of the questionnaire preview."""
+
+from django.http import HttpRequest, HttpResponse
+
+
+def preview_index(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("preview")

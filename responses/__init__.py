@@ -1,0 +1,1 @@
+"""Country returns, replies, forwarding and answers."""

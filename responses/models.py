@@ -1,0 +1,1 @@
+"""Who answers what: authorities, country returns, assignments, invitations, answers."""
