@@ -61,7 +61,9 @@ class Round(models.Model):
 
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="rounds")
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="rounds"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     deadline = models.DateField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -112,7 +114,9 @@ class Choice(models.Model):
 class Section(models.Model):
     """A part of the questionnaire, filled on one page and forwarded as a whole."""
 
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="sections")
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="sections"
+    )
     code = models.CharField(max_length=10)
     title = models.CharField(max_length=300)
     introduction = models.TextField(blank=True)

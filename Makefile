@@ -1,0 +1,106 @@
+# Everyday commands. `make demo` runs the app on SQLite; `make test` runs every check CI runs.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+MANAGE := $(PYTHON) manage.py
+# Stamps record that pyproject.toml was installed; pip runs again only when pyproject.toml is newer.
+INSTALLED := $(VENV)/.installed
+INSTALLED_DEV := $(VENV)/.installed-dev
+
+# The demo: SQLite, eager Celery, console e-mail, whatever the calling shell has set.
+DEMO_UNSET := DATABASE_URL CELERY_BROKER_URL CELERY_TASK_ALWAYS_EAGER CACHE_URL EMAIL_URL HTTPS
+DEMO_ENV := env $(foreach name,$(DEMO_UNSET),-u $(name) -u $(name)_FILE) \
+	DEBUG=true SITE_URL=http://127.0.0.1:$(PORT)
+
+# The tests: PostgreSQL and Redis on 127.0.0.1, production-like settings. DJANGO_ALLOW_ASYNC_UNSAFE
+# is removed here on purpose: only the browser tests' conftest may set it.
+TEST_ENV := env -u DJANGO_ALLOW_ASYNC_UNSAFE -u SECRET_KEY_FILE -u DATABASE_URL_FILE -u EMAIL_URL \
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/consultation \
+	CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
+	CELERY_TASK_ALWAYS_EAGER=true \
+	CACHE_URL=redis://127.0.0.1:6379/1 \
+	SECRET_KEY=test-only-secret-key-not-for-production-5f0c2a9e7d41b8c3e6a1f9d2b7c4e8a0 \
+	DEBUG=false \
+	HTTPS=false \
+	ALLOWED_HOSTS=localhost,127.0.0.1,testserver
+
+# Development processes: a local Redis as broker, the demo's SQLite unless DATABASE_URL is set.
+DEV_ENV := env DEBUG=$${DEBUG:-true} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}
+
+.PHONY: help demo test lint format bench worker beat services
+
+help:
+	@echo "make demo     run the demo on http://127.0.0.1:$(PORT)/ (SQLite, no other service)"
+	@echo "make test     lint, then the whole test suite on PostgreSQL and Redis (as CI does)"
+	@echo "make lint     ruff check and ruff format --check"
+	@echo "make format   ruff format"
+	@echo "make bench    the benchmarks (bench/)"
+	@echo "make worker   a Celery worker, for development"
+	@echo "make beat     Celery beat, for development"
+
+$(PYTHON):
+	@if command -v python3.11 >/dev/null 2>&1; then python3.11 -m venv $(VENV); \
+	else echo "python3.11 not found, using python3"; python3 -m venv $(VENV); fi \
+	|| { echo "Could not create $(VENV): install python3.11 and python3.11-venv (or python3-venv)." >&2; \
+	rm -rf $(VENV); exit 1; }
+
+$(INSTALLED): pyproject.toml | $(PYTHON)
+	$(PYTHON) -m pip install --quiet -e .
+	@touch $@
+
+# Installing the dev extras installs the base too, so both stamps are renewed.
+$(INSTALLED_DEV): pyproject.toml | $(PYTHON)
+	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	@touch $(INSTALLED) $@
+
+# Debian's chromium, for the browser tests (no Playwright browser download).
+/usr/bin/chromium:
+	@echo "Installing Debian's chromium for the browser tests"
+	@if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$$sudo apt-get install -y -qq chromium || { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium; } \
+	|| { echo "Could not install chromium. Install it with: sudo apt-get install -y chromium" >&2; exit 1; }
+
+services:
+	@bash scripts/ensure-services.sh
+
+demo: $(INSTALLED)
+	$(DEMO_ENV) $(MANAGE) migrate --noinput
+	$(DEMO_ENV) $(MANAGE) load_areas
+	$(DEMO_ENV) $(MANAGE) load_questionnaire fixtures/questionnaires/migration-2026.yaml --round 2026
+	$(DEMO_ENV) $(MANAGE) load_demo
+	@echo
+	@echo "The demo runs at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
+	@echo
+	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# --create-db: CI always builds the schema from the migrations, whatever --reuse-db kept.
+# collectstatic: with DEBUG off, {% static %} needs the manifest it writes.
+test: $(INSTALLED_DEV) /usr/bin/chromium services
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(TEST_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
+	$(TEST_ENV) $(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
+
+lint: $(INSTALLED_DEV)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(INSTALLED_DEV)
+	$(VENV)/bin/ruff format .
+
+bench: $(INSTALLED_DEV) services
+	$(TEST_ENV) $(PYTHON) -m bench.render_section
+	$(TEST_ENV) $(PYTHON) -m bench.autosave
+
+worker: $(INSTALLED)
+	$(DEV_ENV) $(VENV)/bin/celery -A config worker --loglevel=INFO
+
+beat: $(INSTALLED)
+	$(DEV_ENV) $(VENV)/bin/celery -A config beat --loglevel=INFO --schedule $(VENV)/celerybeat-schedule

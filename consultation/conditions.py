@@ -1,0 +1,234 @@
+"""Display conditions and validation rules: checking their form, and evaluating them.
+
+A condition is a small JSON tree (see docs/questionnaire-format.md). The same tree is evaluated
+here on the server and by static/consultation/conditions.js in the browser, so both must agree:
+tests/consultation/test_conditions.py pins the semantics.
+"""
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+COMPARISONS = ("eq", "ne", "in", "not_in", "gt", "ge", "lt", "le", "contains", "answered")
+SUBJECTS = ("question", "cell", "any_row", "column")
+
+
+class ConditionError(ValueError):
+    """A condition tree is malformed; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a condition looks at: a question, one cell, any row of a grid, or a same-row cell."""
+
+    subject: str  # one of SUBJECTS
+    question: str = ""
+    row: str = ""
+    column: str = ""
+
+
+def check_condition(condition: Any, *, in_grid_row: bool = False) -> None:
+    """Raise ConditionError if `condition` is not a well-formed condition tree."""
+    if not isinstance(condition, Mapping) or not condition:
+        raise ConditionError(f"a condition must be a mapping, not {condition!r}")
+    if "not" in condition:
+        _only_keys(condition, {"not"})
+        check_condition(condition["not"], in_grid_row=in_grid_row)
+        return
+    for combinator in ("all", "any"):
+        if combinator in condition:
+            _only_keys(condition, {combinator})
+            parts = condition[combinator]
+            if not isinstance(parts, list) or not parts:
+                raise ConditionError(f"'{combinator}' needs a non-empty list of conditions")
+            for part in parts:
+                check_condition(part, in_grid_row=in_grid_row)
+            return
+    subjects = [key for key in SUBJECTS if key in condition]
+    if len(subjects) != 1:
+        raise ConditionError(
+            "a condition names exactly one of question, cell, any_row or column, "
+            "or combines conditions with all, any or not"
+        )
+    subject = subjects[0]
+    if subject == "column" and not in_grid_row:
+        raise ConditionError("'column' can only be used in the condition of a grid column")
+    allowed = {subject, *COMPARISONS}
+    if subject == "any_row":
+        allowed.add("column")
+        if "column" not in condition:
+            raise ConditionError("'any_row' needs 'column': which column of the grid to test")
+    _only_keys(condition, allowed)
+    comparisons = [key for key in COMPARISONS if key in condition]
+    if len(comparisons) != 1:
+        raise ConditionError(f"a condition needs exactly one comparison among {COMPARISONS}")
+    operator = comparisons[0]
+    operand = condition[operator]
+    if operator in ("in", "not_in") and not isinstance(operand, list):
+        raise ConditionError(f"'{operator}' needs a list of values")
+    if operator == "answered" and not isinstance(operand, bool):
+        raise ConditionError("'answered' takes true or false")
+    if subject == "cell" and len(str(condition["cell"]).split(".")) != 3:
+        raise ConditionError("'cell' is written question.row.column, e.g. C1.S01.exists")
+
+
+def _only_keys(condition: Mapping[str, Any], allowed: set[str]) -> None:
+    unknown = set(condition) - allowed
+    if unknown:
+        raise ConditionError(f"unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+
+
+def references(condition: Mapping[str, Any]) -> Iterator[Reference]:
+    """Yield every answer a (well-formed) condition looks at, operands included."""
+    for combinator in ("all", "any"):
+        if combinator in condition:
+            for part in condition[combinator]:
+                yield from references(part)
+            return
+    if "not" in condition:
+        yield from references(condition["not"])
+        return
+    yield _reference(condition)
+    for operator in COMPARISONS:
+        operand = condition.get(operator)
+        if isinstance(operand, Mapping):
+            yield _reference(operand)
+
+
+def _reference(node: Mapping[str, Any]) -> Reference:
+    if "question" in node:
+        return Reference("question", question=str(node["question"]))
+    if "cell" in node:
+        question, row, column = str(node["cell"]).split(".")
+        return Reference("cell", question=question, row=row, column=column)
+    if "any_row" in node:
+        return Reference("any_row", question=str(node["any_row"]), column=str(node["column"]))
+    if "column" in node:
+        return Reference("column", column=str(node["column"]))
+    raise ConditionError(f"{dict(node)!r} names no question, cell or column")
+
+
+class AnswerLookup:
+    """What a condition sees: comparable answer values by question, row and column.
+
+    `values` maps (question, row, column) to a comparable value (see `comparable`); plain
+    questions use empty row and column.
+    """
+
+    def __init__(self, values: Mapping[tuple[str, str, str], Any]) -> None:
+        self.values = values
+        self._rows_by_question: dict[str, set[str]] | None = None
+
+    def get(self, question: str, row: str = "", column: str = "") -> Any:
+        return self.values.get((question, row, column))
+
+    def rows_of(self, question: str) -> set[str]:
+        if self._rows_by_question is None:
+            rows: dict[str, set[str]] = {}
+            for q, row, _column in self.values:
+                if row:
+                    rows.setdefault(q, set()).add(row)
+            self._rows_by_question = rows
+        return self._rows_by_question.get(question, set())
+
+
+def comparable(value: Any) -> Any:
+    """Reduce a stored answer value to what conditions compare: a code, a list, a number."""
+    if isinstance(value, Mapping):
+        if "choice" in value:
+            return value["choice"]
+        if "choices" in value:
+            return list(value["choices"])
+    return value
+
+
+def evaluate(
+    condition: Mapping[str, Any], answers: AnswerLookup, *, grid: str = "", row: str = ""
+) -> bool:
+    """Evaluate a condition against answers.
+
+    `grid` and `row` say which grid row a `column` condition looks at.
+    """
+    if not condition:
+        return True
+    if "all" in condition:
+        return all(evaluate(part, answers, grid=grid, row=row) for part in condition["all"])
+    if "any" in condition:
+        return any(evaluate(part, answers, grid=grid, row=row) for part in condition["any"])
+    if "not" in condition:
+        return not evaluate(condition["not"], answers, grid=grid, row=row)
+    operator = next(key for key in COMPARISONS if key in condition)
+    operand = condition[operator]
+    if "any_row" in condition:
+        question = str(condition["any_row"])
+        column = str(condition["column"])
+        return any(
+            _compare(
+                answers.get(question, grid_row, column),
+                operator,
+                _resolve_operand(operand, answers, question, grid_row),
+            )
+            for grid_row in answers.rows_of(question)
+        )
+    value = _resolve(condition, answers, grid, row)
+    return _compare(value, operator, _resolve_operand(operand, answers, grid, row))
+
+
+def _resolve(node: Mapping[str, Any], answers: AnswerLookup, grid: str, row: str) -> Any:
+    reference = _reference(node)
+    if reference.subject == "question":
+        return answers.get(reference.question)
+    if reference.subject == "cell":
+        return answers.get(reference.question, reference.row, reference.column)
+    return answers.get(grid, row, reference.column)
+
+
+def _resolve_operand(operand: Any, answers: AnswerLookup, grid: str, row: str) -> Any:
+    """An operand may itself name an answer ({question: X}), as validation rules do."""
+    if isinstance(operand, Mapping):
+        return _resolve(operand, answers, grid, row)
+    return operand
+
+
+def _compare(value: Any, operator: str, operand: Any) -> bool:
+    answered = value not in (None, "", [], {})
+    if operator == "answered":
+        return answered is bool(operand)
+    if operator == "eq":
+        return answered and _same(value, operand)
+    if operator == "ne":
+        return not (answered and _same(value, operand))
+    if operator == "in":
+        return answered and any(_same(value, item) for item in operand)
+    if operator == "not_in":
+        return not (answered and any(_same(value, item) for item in operand))
+    if operator == "contains":
+        return isinstance(value, list) and any(_same(item, operand) for item in value)
+    left, right = _number(value), _number(operand)
+    if left is None or right is None:
+        return False
+    return {
+        "gt": left > right,
+        "ge": left >= right,
+        "lt": left < right,
+        "le": left <= right,
+    }[operator]
+
+
+def _same(value: Any, operand: Any) -> bool:
+    if isinstance(value, bool) or isinstance(operand, bool):
+        return value is operand
+    left, right = _number(value), _number(operand)
+    if left is not None and right is not None:
+        return left == right
+    return str(value) == str(operand)
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None

@@ -1,0 +1,669 @@
+"""The engine: a section of the questionnaire becomes a Django form, whose cleaned data becomes
+answer values (JSON), and answer values become form data again.
+
+Field names follow the answer keys: `A9` (a question), `A9.other` ("please specify"),
+`A9.status` (a special value such as "not available"), `A9.note` (a footnote), `D12.rank1`
+(ranking), `C1.S01.exists` (a grid cell), `C1.S01.exists.status`, and `D2.other._label` (the
+name the respondent gives an "other, please specify" row).
+
+Pure: no request, no database, no saving. Callers pass the section's definition, the rows of
+grids whose rows are not fixed, and the answers of other sections that conditions look at.
+"""
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import conditions
+from .definition import YES_NO_CHOICES, ChoiceDef, ColumnDef, QuestionDef, RowDef, SectionDef
+from .models import Kind, Question
+
+AnswerKey = tuple[str, str, str]
+LABEL_COLUMN = "_label"
+TEXT_MAX_LENGTH = 500
+LONG_TEXT_MAX_LENGTH = 10_000
+NOTE_MAX_LENGTH = 2_000
+
+
+@dataclass(frozen=True)
+class AnswerValue:
+    """What is stored for one answer key: a JSON value, or a special value, and a footnote."""
+
+    value: Any = None
+    status: str = ""
+    note: str = ""
+
+    @property
+    def is_blank(self) -> bool:
+        return is_empty(self.value) and not self.status and not self.note
+
+    @property
+    def is_answered(self) -> bool:
+        return not is_empty(self.value) or bool(self.status)
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def field_name(question: str, row: str = "", column: str = "", part: str = "") -> str:
+    return ".".join(piece for piece in (question, row, column, part) if piece)
+
+
+# --- Field factories, one per kind -------------------------------------------------------------
+
+
+def _choice_pairs(choices: Iterable[ChoiceDef]) -> list[tuple[str, str]]:
+    return [(choice.code, choice.label) for choice in choices]
+
+
+def _bounds(validation: Mapping[str, Any]) -> dict[str, Any]:
+    bounds = {}
+    if "min" in validation:
+        bounds["min_value"] = validation["min"]
+    if "max" in validation:
+        bounds["max_value"] = validation["max"]
+    return bounds
+
+
+CHOICE_MESSAGES = {"invalid_choice": _("Choose one of the options listed.")}
+
+
+def create_text_field(validation: Mapping[str, Any], choices: tuple[ChoiceDef, ...]) -> forms.Field:
+    return forms.CharField(max_length=validation.get("max_length", TEXT_MAX_LENGTH))
+
+
+def create_long_text_field(validation, choices) -> forms.Field:
+    return forms.CharField(
+        max_length=validation.get("max_length", LONG_TEXT_MAX_LENGTH), widget=forms.Textarea
+    )
+
+
+def create_integer_field(validation, choices) -> forms.Field:
+    return forms.IntegerField(
+        **_bounds(validation), error_messages={"invalid": _("Enter a whole number, such as 1250.")}
+    )
+
+
+def create_decimal_field(validation, choices) -> forms.Field:
+    return forms.DecimalField(
+        **{key: Decimal(str(value)) for key, value in _bounds(validation).items()},
+        decimal_places=validation.get("decimal_places", 6),
+        max_digits=24,
+        error_messages={"invalid": _("Enter a number, such as 12.5 (use a point for decimals).")},
+    )
+
+
+def create_percentage_field(validation, choices) -> forms.Field:
+    bounded = {"min": 0, "max": 100, **validation}
+    return create_decimal_field(bounded, choices)
+
+
+def create_year_field(validation, choices) -> forms.Field:
+    bounded = {"min": 1900, "max": 2100, **validation}
+    return forms.IntegerField(
+        **_bounds(bounded),
+        error_messages={"invalid": _("Enter a year with four digits, such as 2024.")},
+    )
+
+
+def create_date_field(validation, choices) -> forms.Field:
+    field = forms.DateField(
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date as year-month-day, such as 2026-03-31.")},
+    )
+    for bound, validator in (("min", _date_not_before), ("max", _date_not_after)):
+        if bound in validation:
+            field.validators.append(validator(datetime.date.fromisoformat(str(validation[bound]))))
+    return field
+
+
+def _date_not_before(limit: datetime.date):
+    def validate(value: datetime.date) -> None:
+        if value < limit:
+            raise ValidationError(_("Enter a date on or after %(date)s."), params={"date": limit})
+
+    return validate
+
+
+def _date_not_after(limit: datetime.date):
+    def validate(value: datetime.date) -> None:
+        if value > limit:
+            raise ValidationError(_("Enter a date on or before %(date)s."), params={"date": limit})
+
+    return validate
+
+
+def create_email_field(validation, choices) -> forms.Field:
+    return forms.EmailField(
+        max_length=254,
+        error_messages={"invalid": _("Enter an e-mail address, such as name@example.org.")},
+    )
+
+
+def create_url_field(validation, choices) -> forms.Field:
+    return forms.URLField(
+        max_length=1000,
+        assume_scheme="https",
+        error_messages={"invalid": _("Enter a web address, such as https://www.example.org.")},
+    )
+
+
+def create_yes_no_field(validation, choices) -> forms.Field:
+    return forms.ChoiceField(choices=YES_NO_CHOICES, error_messages=CHOICE_MESSAGES)
+
+
+def create_checkbox_field(validation, choices) -> forms.Field:
+    return forms.BooleanField()
+
+
+def create_single_choice_field(validation, choices) -> forms.Field:
+    return forms.ChoiceField(choices=_choice_pairs(choices), error_messages=CHOICE_MESSAGES)
+
+
+def create_multiple_choice_field(validation, choices) -> forms.Field:
+    return forms.MultipleChoiceField(
+        choices=_choice_pairs(choices),
+        error_messages={"invalid_choice": _("Choose only options from the list.")},
+    )
+
+
+FIELD_FACTORIES = {
+    Kind.TEXT: create_text_field,
+    Kind.LONG_TEXT: create_long_text_field,
+    Kind.INTEGER: create_integer_field,
+    Kind.DECIMAL: create_decimal_field,
+    Kind.PERCENTAGE: create_percentage_field,
+    Kind.YEAR: create_year_field,
+    Kind.DATE: create_date_field,
+    Kind.EMAIL: create_email_field,
+    Kind.URL: create_url_field,
+    Kind.YES_NO: create_yes_no_field,
+    Kind.CHECKBOX: create_checkbox_field,
+    Kind.SINGLE_CHOICE: create_single_choice_field,
+    Kind.MULTIPLE_CHOICE: create_multiple_choice_field,
+}
+
+
+def create_field(
+    kind: str, validation: Mapping[str, Any], choices: tuple[ChoiceDef, ...]
+) -> forms.Field:
+    field = FIELD_FACTORIES[kind](validation, choices)
+    # Required answers are checked by the form itself: a special value also answers a question.
+    field.required = False
+    return field
+
+
+# --- Values: form data <-> JSON -----------------------------------------------------------------
+
+
+def _has_other(choices: Iterable[ChoiceDef]) -> set[str]:
+    return {choice.code for choice in choices if choice.is_other}
+
+
+def value_to_json(kind: str, cleaned: Any, other: str, choices: tuple[ChoiceDef, ...]) -> Any:
+    """A field's cleaned value as the JSON value stored for the answer."""
+    if cleaned in (None, "", []) or cleaned is False:
+        return None
+    if kind in (Kind.DECIMAL, Kind.PERCENTAGE):
+        return format(cleaned, "f")
+    if kind == Kind.DATE:
+        return cleaned.isoformat()
+    if kind in (Kind.SINGLE_CHOICE, Kind.YES_NO):
+        if cleaned in _has_other(choices):
+            return {"choice": cleaned, "other": other}
+        return cleaned
+    if kind == Kind.MULTIPLE_CHOICE:
+        ordered = [choice.code for choice in choices if choice.code in cleaned]
+        if set(ordered) & _has_other(choices):
+            return {"choices": ordered, "other": other}
+        return ordered
+    if kind == Kind.CHECKBOX:
+        return True
+    return cleaned
+
+
+def json_to_data(kind: str, value: Any) -> tuple[Any, str]:
+    """A stored JSON value as form data: (the field's data, the "please specify" text)."""
+    if value is None:
+        return ("", "")
+    if kind in (Kind.SINGLE_CHOICE, Kind.YES_NO) and isinstance(value, Mapping):
+        return (str(value.get("choice", "")), str(value.get("other", "")))
+    if kind == Kind.MULTIPLE_CHOICE:
+        if isinstance(value, Mapping):
+            return ([str(code) for code in value.get("choices", [])], str(value.get("other", "")))
+        return ([str(code) for code in value], "")
+    if kind == Kind.CHECKBOX:
+        return ("on" if value else "", "")
+    return (str(value), "")
+
+
+# --- The form -----------------------------------------------------------------------------------
+
+
+class SectionForm(forms.Form):
+    """A section's questions as one form, built by SectionFormBuilder."""
+
+    section: SectionDef
+    grid_rows: Mapping[str, tuple[RowDef, ...]]
+
+    def __init__(
+        self,
+        *args: Any,
+        context_answers: Mapping[AnswerKey, Any] | None = None,
+        enforce_required: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.context_answers = context_answers or {}
+        self.enforce_required = enforce_required
+        self.hidden_questions: set[str] = set()
+        self.hidden_cells: set[tuple[str, str, str]] = set()
+
+    # Conditions ---------------------------------------------------------------------------------
+
+    def raw_comparable(self, name: str, kind: str) -> Any:
+        """What a condition sees of a field's submitted (or initial) data."""
+        source = self.data if self.is_bound else self.initial
+        if kind == Kind.MULTIPLE_CHOICE:
+            values = source.getlist(name) if hasattr(source, "getlist") else source.get(name, [])
+            return list(values) if values else None
+        value = source.get(name)
+        if kind == Kind.CHECKBOX:
+            return True if value in ("on", "true", "1", True) else None
+        return value if value not in ("", None) else None
+
+    def condition_lookup(self) -> conditions.AnswerLookup:
+        values: dict[AnswerKey, Any] = dict(self.context_answers)
+        for question in self.section.questions:
+            if question.is_grid:
+                for row in self.grid_rows.get(question.code, ()):
+                    for column in question.columns:
+                        name = field_name(question.code, row.code, column.code)
+                        values[(question.code, row.code, column.code)] = self.raw_comparable(
+                            name, column.kind
+                        )
+            elif question.kind != Kind.RANKING:
+                values[(question.code, "", "")] = self.raw_comparable(question.code, question.kind)
+        return conditions.AnswerLookup(values)
+
+    def compute_visibility(self) -> None:
+        lookup = self.condition_lookup()
+        self.hidden_questions = set()
+        self.hidden_cells = set()
+        for question in self.section.questions:
+            shown = conditions.evaluate(question.show_if, lookup)
+            if question.is_grid and question.row_source == Question.RowSource.DERIVED:
+                shown = shown and bool(self.grid_rows.get(question.code))
+            if not shown:
+                self.hidden_questions.add(question.code)
+                continue
+            if question.is_grid:
+                for row in self.grid_rows.get(question.code, ()):
+                    for column in question.columns:
+                        if column.show_if and not conditions.evaluate(
+                            column.show_if, lookup, grid=question.code, row=row.code
+                        ):
+                            self.hidden_cells.add((question.code, row.code, column.code))
+
+    def fields_of(self, question: QuestionDef) -> list[str]:
+        return [name for name in self.fields if name.split(".", 1)[0] == question.code]
+
+    def full_clean(self) -> None:
+        if not self.is_bound:
+            return super().full_clean()
+        self.compute_visibility()
+        super().full_clean()
+        if not hasattr(self, "cleaned_data"):
+            return None
+        for name in list(self.fields):
+            if self._is_hidden_field(name):
+                self._errors.pop(name, None)
+                self.cleaned_data.pop(name, None)
+        return None
+
+    def _is_hidden_field(self, name: str) -> bool:
+        parts = name.split(".")
+        if parts[0] in self.hidden_questions:
+            return True
+        return len(parts) >= 3 and (parts[0], parts[1], parts[2]) in self.hidden_cells
+
+    # Cross-field checks ---------------------------------------------------------------------------
+
+    def clean(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        for question in self.section.questions:
+            if question.code in self.hidden_questions:
+                continue
+            if question.is_grid:
+                self._clean_grid(question)
+            else:
+                self._clean_value(question.code, question.kind, question.choices, question.required)
+            if question.kind == Kind.RANKING:
+                self._clean_ranking(question)
+            for rule in question.validation.get("rules", ()):
+                if self._answered(question) and not conditions.evaluate(
+                    rule["check"], self._clean_lookup()
+                ):
+                    self.add_error(None, ValidationError(f"{question.code}: {rule['message']}"))
+                    self._errors.setdefault(question.code, self.error_class()).append(
+                        rule["message"]
+                    )
+        return data
+
+    def _answered(self, question: QuestionDef) -> bool:
+        return any(
+            not is_empty(self.cleaned_data.get(name))
+            for name in self.fields_of(question)
+            if not name.endswith(".note")
+        )
+
+    def _clean_lookup(self) -> conditions.AnswerLookup:
+        answers = self.cleaned_answers(validate=False)
+        values = dict(self.context_answers)
+        values.update({key: conditions.comparable(answer.value) for key, answer in answers.items()})
+        return conditions.AnswerLookup(values)
+
+    def _clean_value(
+        self, name: str, kind: str, choices: tuple[ChoiceDef, ...], required: bool
+    ) -> None:
+        data = self.cleaned_data
+        value = data.get(name)
+        status = data.get(field_name(name, part="status"), "")
+        has_value = not is_empty(value) and value is not False
+        if kind == Kind.RANKING:
+            has_value = any(data.get(f"{name}.rank{n}") for n in range(1, 20))
+        if has_value and status:
+            self.add_error(
+                field_name(name, part="status"),
+                _("Give either an answer or a reason there is none (%(status)s), not both.")
+                % {"status": self.fields[field_name(name, part="status")].choices_dict()[status]},
+            )
+        if required and self.enforce_required and not has_value and not status:
+            self.add_error(
+                name if name in self.fields else None, _("This question needs an answer.")
+            )
+        others = _has_other(choices)
+        other_name = field_name(name, part="other")
+        if others and other_name in self.fields:
+            chosen = set(value or []) if isinstance(value, list) else {value}
+            if chosen & others and not data.get(other_name):
+                self.add_error(other_name, _("Please specify the other answer."))
+            if not chosen & others and data.get(other_name):
+                self.add_error(
+                    other_name, _("Choose the \u201cother\u201d option, or clear this text.")
+                )
+        if kind == Kind.MULTIPLE_CHOICE and value:
+            exclusive = [
+                choice for choice in choices if choice.is_exclusive and choice.code in value
+            ]
+            if exclusive and len(value) > 1:
+                self.add_error(
+                    name,
+                    _("\u201c%(option)s\u201d cannot be combined with other options.")
+                    % {"option": exclusive[0].label},
+                )
+        if kind == Kind.MULTIPLE_CHOICE and value:
+            limit = 0
+            question = next((q for q in self.section.questions if q.code == name), None)
+            if question is not None:
+                limit = int(question.validation.get("max_choices", 0))
+            if limit and len(value) > limit:
+                self.add_error(
+                    name,
+                    ngettext(
+                        "Choose at most %(count)d option.",
+                        "Choose at most %(count)d options.",
+                        limit,
+                    )
+                    % {"count": limit},
+                )
+
+    def _clean_ranking(self, question: QuestionDef) -> None:
+        ranks = [
+            self.cleaned_data.get(f"{question.code}.rank{n}") or ""
+            for n in range(1, ranking_size(question) + 1)
+        ]
+        chosen = [rank for rank in ranks if rank]
+        if len(chosen) != len(set(chosen)):
+            self.add_error(question.code, _("Each option can be ranked only once."))
+        elif chosen and ranks[: len(chosen)] != chosen:
+            self.add_error(question.code, _("Fill the ranks in order, starting with the first."))
+
+    def _clean_grid(self, question: QuestionDef) -> None:
+        ticked: dict[str, int] = {}
+        for row in self.grid_rows.get(question.code, ()):
+            for column in question.columns:
+                if (question.code, row.code, column.code) in self.hidden_cells:
+                    continue
+                name = field_name(question.code, row.code, column.code)
+                row_started = any(
+                    not is_empty(self.cleaned_data.get(field_name(question.code, row.code, c.code)))
+                    for c in question.columns
+                )
+                self._clean_value(
+                    name,
+                    column.kind,
+                    column.choices,
+                    column.required and row_started,
+                )
+                if column.kind == Kind.CHECKBOX and self.cleaned_data.get(name):
+                    ticked[column.code] = ticked.get(column.code, 0) + 1
+        for column in question.columns:
+            limit = column.validation.get("max_ticked")
+            if limit and ticked.get(column.code, 0) > limit:
+                self.add_error(
+                    question.code,
+                    _("Tick at most %(count)d row in \u201c%(column)s\u201d.")
+                    % {"count": limit, "column": column.label},
+                )
+        status = self.cleaned_data.get(field_name(question.code, part="status"))
+        if question.required and self.enforce_required and not status:
+            answered = any(
+                not is_empty(self.cleaned_data.get(name))
+                for name in self.fields_of(question)
+                if name.count(".") == 2
+            )
+            if not answered:
+                self.add_error(
+                    question.code if question.code in self.fields else None,
+                    _("This question needs an answer."),
+                )
+
+    # Answers --------------------------------------------------------------------------------------
+
+    def cleaned_answers(self, *, validate: bool = True) -> dict[AnswerKey, AnswerValue]:
+        """The visible answers of the section, keyed by (question, row, column).
+
+        Hidden questions and cells are left out, so that their stored answers stay as they are.
+        """
+        if validate and not self.is_valid():
+            raise ValueError("cleaned_answers() needs a valid form")
+        data = self.cleaned_data
+        answers: dict[AnswerKey, AnswerValue] = {}
+        for question in self.section.questions:
+            if question.code in self.hidden_questions:
+                continue
+            note = data.get(field_name(question.code, part="note"), "") or ""
+            status = data.get(field_name(question.code, part="status"), "") or ""
+            if question.is_grid:
+                answers[(question.code, "", "")] = AnswerValue(None, status, note)
+                for row in self.grid_rows.get(question.code, ()):
+                    if row.is_other:
+                        label = data.get(field_name(question.code, row.code, LABEL_COLUMN)) or None
+                        answers[(question.code, row.code, LABEL_COLUMN)] = AnswerValue(label)
+                    for column in question.columns:
+                        if (question.code, row.code, column.code) in self.hidden_cells:
+                            continue
+                        name = field_name(question.code, row.code, column.code)
+                        answers[(question.code, row.code, column.code)] = AnswerValue(
+                            value_to_json(
+                                column.kind,
+                                data.get(name),
+                                data.get(field_name(name, part="other"), ""),
+                                column.choices,
+                            ),
+                            data.get(field_name(name, part="status"), "") or "",
+                        )
+            elif question.kind == Kind.RANKING:
+                ranks = [
+                    data.get(f"{question.code}.rank{n}")
+                    for n in range(1, ranking_size(question) + 1)
+                ]
+                value = [rank for rank in ranks if rank] or None
+                answers[(question.code, "", "")] = AnswerValue(value, status, note)
+            else:
+                answers[(question.code, "", "")] = AnswerValue(
+                    value_to_json(
+                        question.kind,
+                        data.get(question.code),
+                        data.get(field_name(question.code, part="other"), ""),
+                        question.choices,
+                    ),
+                    status,
+                    note,
+                )
+        return answers
+
+
+class StatusField(forms.ChoiceField):
+    """The choice of a special value ("not available" ...) instead of an answer."""
+
+    def choices_dict(self) -> dict[str, str]:
+        return {str(code): str(label) for code, label in self.choices}
+
+
+def ranking_size(question: QuestionDef) -> int:
+    return int(question.validation.get("max_choices", len(question.choices) or 1))
+
+
+def status_field(codes: Iterable[str]) -> StatusField:
+    from .definition import SPECIAL_VALUES
+
+    return StatusField(
+        required=False,
+        choices=[("", _("Give an answer"))] + [(code, SPECIAL_VALUES[code]) for code in codes],
+        error_messages=CHOICE_MESSAGES,
+    )
+
+
+class SectionFormBuilder:
+    """Builds the form class of one section (modelled on Wagtail's FormBuilder)."""
+
+    def __init__(self, section: SectionDef, grid_rows: Mapping[str, tuple[RowDef, ...]]) -> None:
+        self.section = section
+        self.grid_rows = {
+            question.code: tuple(grid_rows.get(question.code, question.rows))
+            for question in section.questions
+            if question.is_grid
+        }
+
+    @property
+    def formfields(self) -> dict[str, forms.Field]:
+        fields: dict[str, forms.Field] = {}
+        for question in self.section.questions:
+            if question.is_grid:
+                for row in self.grid_rows[question.code]:
+                    if row.is_other:
+                        fields[field_name(question.code, row.code, LABEL_COLUMN)] = forms.CharField(
+                            required=False, max_length=300
+                        )
+                    for column in question.columns:
+                        self._add_value_fields(
+                            fields, field_name(question.code, row.code, column.code), column
+                        )
+            elif question.kind == Kind.RANKING:
+                for n in range(1, ranking_size(question) + 1):
+                    fields[f"{question.code}.rank{n}"] = forms.ChoiceField(
+                        required=False,
+                        choices=[("", ""), *_choice_pairs(question.choices)],
+                        error_messages=CHOICE_MESSAGES,
+                    )
+            else:
+                fields[question.code] = create_field(
+                    question.kind, question.validation, question.choices
+                )
+                if _has_other(question.choices):
+                    fields[field_name(question.code, part="other")] = forms.CharField(
+                        required=False, max_length=300
+                    )
+            if question.special_values:
+                fields[field_name(question.code, part="status")] = status_field(
+                    question.special_values
+                )
+            if question.allows_note:
+                fields[field_name(question.code, part="note")] = forms.CharField(
+                    required=False, max_length=NOTE_MAX_LENGTH, widget=forms.Textarea
+                )
+        return fields
+
+    def _add_value_fields(
+        self, fields: dict[str, forms.Field], name: str, column: ColumnDef
+    ) -> None:
+        fields[name] = create_field(column.kind, column.validation, column.choices)
+        if _has_other(column.choices):
+            fields[field_name(name, part="other")] = forms.CharField(required=False, max_length=300)
+        if column.special_values:
+            fields[field_name(name, part="status")] = status_field(column.special_values)
+
+    def get_form_class(self) -> type[SectionForm]:
+        attributes: dict[str, Any] = dict(self.formfields)
+        attributes["section"] = self.section
+        attributes["grid_rows"] = self.grid_rows
+        return type(f"Section{self.section.code}Form", (SectionForm,), attributes)
+
+
+def answers_to_data(
+    section: SectionDef,
+    grid_rows: Mapping[str, tuple[RowDef, ...]],
+    answers: Mapping[AnswerKey, AnswerValue],
+) -> dict[str, Any]:
+    """Stored answers as form data, the exact inverse of SectionForm.cleaned_answers()."""
+    data: dict[str, Any] = {}
+
+    def put(name: str, kind: str, answer: AnswerValue | None) -> None:
+        if answer is None:
+            return
+        value, other = json_to_data(kind, answer.value)
+        if value not in ("", []):
+            data[name] = value
+        if other:
+            data[field_name(name, part="other")] = other
+        if answer.status:
+            data[field_name(name, part="status")] = answer.status
+
+    for question in section.questions:
+        answer = answers.get((question.code, "", ""))
+        if question.is_grid:
+            rows = grid_rows.get(question.code, question.rows)
+            for row in rows:
+                label = answers.get((question.code, row.code, LABEL_COLUMN))
+                if row.is_other and label is not None and label.value:
+                    data[field_name(question.code, row.code, LABEL_COLUMN)] = label.value
+                for column in question.columns:
+                    put(
+                        field_name(question.code, row.code, column.code),
+                        column.kind,
+                        answers.get((question.code, row.code, column.code)),
+                    )
+            if answer and answer.status:
+                data[field_name(question.code, part="status")] = answer.status
+        elif question.kind == Kind.RANKING:
+            if answer and answer.value:
+                for n, code in enumerate(answer.value, start=1):
+                    data[f"{question.code}.rank{n}"] = code
+            if answer and answer.status:
+                data[field_name(question.code, part="status")] = answer.status
+        else:
+            put(question.code, question.kind, answer)
+        if answer and answer.note:
+            data[field_name(question.code, part="note")] = answer.note
+    return data
