@@ -15,6 +15,7 @@ INSTALLED_DEV := $(VENV)/.installed-dev
 
 # The demo: SQLite, eager Celery, console e-mail, whatever the calling shell has set.
 DEMO_UNSET := DATABASE_URL CELERY_BROKER_URL CELERY_TASK_ALWAYS_EAGER CACHE_URL EMAIL_URL HTTPS
+QUESTIONNAIRE := fixtures/questionnaires/migration-2026.yaml
 DEMO_ENV := env $(foreach name,$(DEMO_UNSET),-u $(name) -u $(name)_FILE) \
 	DEBUG=true SITE_URL=http://127.0.0.1:$(PORT)
 
@@ -71,14 +72,18 @@ services:
 	@bash scripts/ensure-services.sh
 
 demo: $(INSTALLED)
-	$(DEMO_ENV) $(MANAGE) migrate --noinput
-	$(DEMO_ENV) $(MANAGE) load_areas
-	$(DEMO_ENV) $(MANAGE) load_questionnaire fixtures/questionnaires/migration-2026.yaml --round 2026
-	$(DEMO_ENV) $(MANAGE) load_demo
+	@echo "== manage.py migrate"
+	@$(DEMO_ENV) $(MANAGE) migrate --noinput
+	@echo "== manage.py load_areas"
+	@$(DEMO_ENV) $(MANAGE) load_areas
+	@echo "== manage.py load_questionnaire $(QUESTIONNAIRE) --round 2026"
+	@$(DEMO_ENV) $(MANAGE) load_questionnaire $(QUESTIONNAIRE) --round 2026
+	@echo "== manage.py load_demo"
+	@$(DEMO_ENV) $(MANAGE) load_demo
 	@echo
 	@echo "The demo runs at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
 	@echo
-	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
+	@$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # --create-db: CI always builds the schema from the migrations, whatever --reuse-db kept.
 # collectstatic: with DEBUG off, {% static %} needs the manifest it writes.

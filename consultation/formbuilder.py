@@ -667,3 +667,108 @@ def answers_to_data(
         if answer and answer.note:
             data[field_name(question.code, part="note")] = answer.note
     return data
+
+
+# --- Rows of grids whose rows are not fixed -----------------------------------------------------
+
+
+def respondent_row_code(number: int) -> str:
+    return f"r{number}"
+
+
+def _row_number(code: str) -> int:
+    return int(code[1:]) if code.startswith("r") and code[1:].isdigit() else 0
+
+
+def resolve_grid_rows(
+    section: SectionDef,
+    questions: Mapping[str, QuestionDef],
+    answers: Mapping[AnswerKey, AnswerValue],
+    *,
+    submitted_rows: Mapping[str, str] | None = None,
+    added_row: str = "",
+) -> dict[str, tuple[RowDef, ...]]:
+    """The rows of each grid of the section, given the answers of the whole return.
+
+    Respondent grids show their answered rows plus one empty row to fill (and `added_row`
+    names a grid where the respondent asked for one more). Derived grids show the rows of their
+    source grid that satisfy its `where` condition.
+    """
+    lookup = conditions.AnswerLookup(
+        {key: conditions.comparable(answer.value) for key, answer in answers.items()}
+    )
+    rows: dict[str, tuple[RowDef, ...]] = {}
+    for question in section.questions:
+        if not question.is_grid:
+            continue
+        if question.row_source == Question.RowSource.RESPONDENT:
+            rows[question.code] = _respondent_rows(
+                question, answers, (submitted_rows or {}).get(question.code), added_row
+            )
+        elif question.row_source == Question.RowSource.DERIVED:
+            rows[question.code] = _derived_rows(question, questions, answers, lookup)
+        else:
+            rows[question.code] = question.rows
+    return rows
+
+
+def _respondent_rows(
+    question: QuestionDef,
+    answers: Mapping[AnswerKey, AnswerValue],
+    submitted: str | None,
+    added_row: str,
+    *,
+    with_blank: bool = True,
+) -> tuple[RowDef, ...]:
+    if submitted is not None:
+        numbers = sorted({_row_number(code) for code in submitted.split(",") if _row_number(code)})[
+            : question.max_rows
+        ]
+    else:
+        numbers = sorted(
+            {
+                _row_number(row)
+                for (code, row, _column), answer in answers.items()
+                if code == question.code and row and not answer.is_blank
+            }
+            - {0}
+        )
+        # One empty row to fill in.
+        if with_blank and len(numbers) < question.max_rows:
+            numbers.append((numbers[-1] if numbers else 0) + 1)
+    if added_row == question.code and len(numbers) < question.max_rows:
+        numbers.append((numbers[-1] if numbers else 0) + 1)
+    return tuple(
+        RowDef(respondent_row_code(n), _("Row %(n)d") % {"n": index})
+        for index, n in enumerate(numbers, start=1)
+    )
+
+
+def _derived_rows(
+    question: QuestionDef,
+    questions: Mapping[str, QuestionDef],
+    answers: Mapping[AnswerKey, AnswerValue],
+    lookup: conditions.AnswerLookup,
+) -> tuple[RowDef, ...]:
+    source = questions.get(question.rows_from.get("question", ""))
+    if source is None:
+        return ()
+    if source.row_source == Question.RowSource.RESPONDENT:
+        candidates = _respondent_rows(source, answers, None, "", with_blank=False)
+    else:
+        candidates = source.rows
+    where = question.rows_from.get("where") or {}
+    label_column = question.rows_from.get("label", "")
+    rows = []
+    for row in candidates:
+        if where and not conditions.evaluate(where, lookup, grid=source.code, row=row.code):
+            continue
+        label = row.label
+        if label_column:
+            answer = answers.get((source.code, row.code, label_column))
+            label = str(answer.value) if answer and answer.value else row.label
+        elif row.is_other:
+            answer = answers.get((source.code, row.code, LABEL_COLUMN))
+            label = str(answer.value) if answer and answer.value else row.label
+        rows.append(RowDef(row.code, label))
+    return tuple(rows)

@@ -7,5 +7,15 @@ from . import views
 app_name = "consultation"
 
 urlpatterns = [
-    path("preview/", views.preview_index, name="preview-index"),
+    path("preview/<slug:questionnaire>/", views.preview_index, name="preview-index"),
+    path(
+        "preview/<slug:questionnaire>/print/",
+        views.preview_print,
+        name="preview-print",
+    ),
+    path(
+        "preview/<slug:questionnaire>/<str:section>/",
+        views.preview_section,
+        name="preview-section",
+    ),
 ]

@@ -1,1 +1,317 @@
-"""Who answers what: authorities, country returns, assignments, invitations, answers."""
+"""Who answers what: authorities, returns, assignments, memberships, invitations, answers."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from consultation.models import Area, Question, Round, Section
+
+
+class Authority(models.Model):
+    """A national institution of a country that answers some or all of the questionnaire."""
+
+    class Kind(models.TextChoices):
+        NSO = "nso", _("National statistical office")
+        INTERIOR = "interior", _("Ministry of interior / home affairs")
+        IMMIGRATION = "immigration", _("Immigration or border agency")
+        LABOUR = "labour", _("Ministry of labour")
+        FOREIGN_AFFAIRS = "foreign_affairs", _("Ministry of foreign affairs / diaspora agency")
+        MIGRATION_AGENCY = "migration_agency", _("Migration agency")
+        CIVIL_REGISTRATION = "civil_registration", _("Civil registration / population register")
+        CENTRAL_BANK = "central_bank", _("Central bank")
+        OTHER = "other", _("Other")
+
+    country = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="authorities")
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "authorities"
+        constraints = [
+            models.UniqueConstraint(fields=["country", "name"], name="unique_authority_name"),
+            models.UniqueConstraint(
+                fields=["country"], condition=Q(kind="nso"), name="one_nso_per_country"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CountryReturnQuerySet(models.QuerySet):
+    def for_round(self, round_: Round) -> "CountryReturnQuerySet":
+        return self.filter(round=round_)
+
+
+class CountryReturn(models.Model):
+    """A country's reply to a round: one per country and round."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+        ACCEPTED = "accepted", _("Accepted")
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="returns")
+    country = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="returns")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    deadline_reminder_sent_on = models.DateField(null=True, blank=True)
+
+    objects = CountryReturnQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["country__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "country"], name="one_return_per_country")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} · {self.round}"
+
+
+class Membership(models.Model):
+    """A person's role: for a country and authority (respondents) or at UNSD (staff)."""
+
+    class Role(models.TextChoices):
+        FOCAL_POINT = "focal_point", _("NSO focal point")
+        RESPONDENT = "respondent", _("Authority respondent")
+        UNSD_REVIEWER = "unsd_reviewer", _("UNSD reviewer")
+        UNSD_ADMIN = "unsd_admin", _("UNSD administrator")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    country_return = models.ForeignKey(
+        CountryReturn, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    authority = models.ForeignKey(
+        Authority, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "country_return", "authority"],
+                name="unique_membership",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["unsd_reviewer", "unsd_admin"])
+                | Q(country_return__isnull=False, authority__isnull=False),
+                name="country_roles_name_return_and_authority",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
+
+
+class Assignment(models.Model):
+    """A section of a country return forwarded to (held by) an authority."""
+
+    class Status(models.TextChoices):
+        FORWARDED = "forwarded", _("Forwarded")
+        IN_PROGRESS = "in_progress", _("In progress")
+        HANDED_BACK = "handed_back", _("Handed back")
+        RECLAIMED = "reclaimed", _("Reclaimed")
+
+    # Which moves are allowed, from each status.
+    TRANSITIONS = {
+        Status.FORWARDED: {Status.IN_PROGRESS, Status.HANDED_BACK, Status.RECLAIMED},
+        Status.IN_PROGRESS: {Status.HANDED_BACK, Status.RECLAIMED},
+        Status.HANDED_BACK: {Status.IN_PROGRESS, Status.RECLAIMED},
+        Status.RECLAIMED: {Status.FORWARDED},
+    }
+    # Where the authority may still edit its reply.
+    EDITABLE = (Status.FORWARDED, Status.IN_PROGRESS)
+    # Where the authority may still see its reply.
+    VISIBLE = (Status.FORWARDED, Status.IN_PROGRESS, Status.HANDED_BACK)
+
+    country_return = models.ForeignKey(
+        CountryReturn, on_delete=models.CASCADE, related_name="assignments"
+    )
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="assignments")
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="assignments")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.FORWARDED)
+    due_date = models.DateField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    contact_email = models.EmailField(blank=True)
+    forwarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    forwarded_at = models.DateTimeField(auto_now_add=True)
+    handed_back_at = models.DateTimeField(null=True, blank=True)
+    reminded_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["section__position", "authority__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country_return", "section", "authority"], name="one_assignment_per_holder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section.code} → {self.authority}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+
+class AssignmentEvent(models.Model):
+    """What happened to an assignment: forwarded, reminded, handed back, reclaimed, reopened."""
+
+    class Action(models.TextChoices):
+        FORWARDED = "forwarded", _("Forwarded")
+        STARTED = "started", _("Started")
+        REMINDED = "reminded", _("Reminded")
+        HANDED_BACK = "handed_back", _("Handed back")
+        RECLAIMED = "reclaimed", _("Reclaimed")
+        REOPENED = "reopened", _("Reopened")
+        REFORWARDED = "reforwarded", _("Forwarded again")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    old_status = models.CharField(max_length=20, blank=True)
+    new_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d})"
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link that lets one e-mail address join a country return.
+
+    The link's token is never stored: only its SHA-256 hash, and a salt from which the token is
+    derived again (with SECRET_KEY) when the e-mail is sent. See responses.invitations.
+    """
+
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Membership.Role.choices)
+    country_return = models.ForeignKey(
+        CountryReturn, on_delete=models.CASCADE, related_name="invitations"
+    )
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="invitations")
+    full_name = models.CharField(max_length=200, blank=True)
+    message = models.TextField(blank=True)
+    salt = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.country_return}"
+
+
+class Answer(models.Model):
+    """One answer of one reply: a question (or a grid cell) of a return, for an authority.
+
+    `version` grows with every change; a save names the version it started from, so that
+    concurrent edits are never silently overwritten.
+    """
+
+    country_return = models.ForeignKey(
+        CountryReturn, on_delete=models.CASCADE, related_name="answers"
+    )
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    row_code = models.CharField(max_length=30, blank=True)
+    column_code = models.CharField(max_length=30, blank=True)
+    value = models.JSONField(null=True, blank=True)
+    # A special value instead of a value: not_available, not_applicable, confidential, dont_know.
+    status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country_return", "authority", "question", "row_code", "column_code"],
+                name="one_answer_per_key",
+            )
+        ]
+        indexes = [models.Index(fields=["country_return", "authority"])]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}.{self.row_code}.{self.column_code} v{self.version}"
+
+
+class AnswerChange(models.Model):
+    """One change to an answer: who, when, through which channel, the old and the new value."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Save button")
+        AUTOSAVE = "autosave", _("Autosave")
+        RESTORE = "restore", _("Restored from history")
+        EXCEL = "excel", _("Excel upload")
+        CONSOLIDATION = "consolidation", _("Consolidation")
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="changes")
+    version = models.PositiveIntegerField()
+    old_value = models.JSONField(null=True, blank=True)
+    old_status = models.CharField(max_length=20, blank=True)
+    old_note = models.TextField(blank=True)
+    new_value = models.JSONField(null=True, blank=True)
+    new_status = models.CharField(max_length=20, blank=True)
+    new_note = models.TextField(blank=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "version"], name="one_change_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} by {self.changed_by_id} ({self.channel})"
+
+
+class OutboundEmail(models.Model):
+    """An e-mail written in the same transaction as the change it reports; sent once by Celery."""
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

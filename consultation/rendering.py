@@ -1,0 +1,423 @@
+"""HTML for a section form: questions, grids as real tables, special values and notes.
+
+Written in Python rather than through Django's widget templates because a section can hold
+several thousand inputs and options (section D); template widgets cost about 0.05 ms each.
+Every input has a label (grid cells are labelled by their row and column headers), errors are
+tied to their inputs with aria-describedby, and conditions travel as data-show-if attributes for
+static/consultation/conditions.js.
+"""
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from .definition import SPECIAL_VALUES, YES_NO_CHOICES, ChoiceDef, ColumnDef, QuestionDef
+from .formbuilder import LABEL_COLUMN, SectionForm, field_name, ranking_size
+from .models import Kind, Question
+
+INPUT_TYPES = {
+    Kind.TEXT: "text",
+    Kind.INTEGER: "text",
+    Kind.DECIMAL: "text",
+    Kind.PERCENTAGE: "text",
+    Kind.YEAR: "text",
+    Kind.DATE: "date",
+    Kind.EMAIL: "email",
+    Kind.URL: "url",
+}
+INPUT_MODES = {
+    Kind.INTEGER: "numeric",
+    Kind.YEAR: "numeric",
+    Kind.DECIMAL: "decimal",
+    Kind.PERCENTAGE: "decimal",
+}
+# Radios read best for short lists; longer lists become a select.
+MAX_RADIOS = 8
+
+
+def field_id(name: str) -> str:
+    return "f-" + name
+
+
+def _attr(name: str, value: Any) -> str:
+    return f' {name}="{escape(value)}"'
+
+
+class SectionRenderer:
+    """Renders a bound or unbound SectionForm; `read_only` disables every input."""
+
+    def __init__(self, form: SectionForm, *, read_only: bool = False) -> None:
+        self.form = form
+        self.read_only = read_only
+        if not form.is_bound:
+            form.compute_visibility()
+        elif not hasattr(form, "cleaned_data"):
+            form.full_clean()
+        self.source = form.data if form.is_bound else form.initial
+        self.errors = form.errors if form.is_bound else {}
+
+    # Values ----------------------------------------------------------------------------------
+
+    def value(self, name: str) -> str:
+        value = self.source.get(name, "")
+        if isinstance(value, list):
+            return value[-1] if value else ""
+        return "" if value is None else str(value)
+
+    def values(self, name: str) -> list[str]:
+        if hasattr(self.source, "getlist"):
+            return [str(item) for item in self.source.getlist(name)]
+        value = self.source.get(name, [])
+        if isinstance(value, (list, tuple)):
+            return [str(item) for item in value]
+        return [str(value)] if value not in ("", None) else []
+
+    def disabled(self) -> str:
+        return " disabled" if self.read_only else ""
+
+    # Page ---------------------------------------------------------------------------------------
+
+    def render(self) -> SafeString:
+        parts = [self.render_question(question) for question in self.form.section.questions]
+        return mark_safe("\n".join(parts))  # noqa: S308 (every value above is escaped)
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """(link target, question code, message) for every error, in page order."""
+        summary = []
+        for name, messages in self.errors.items():
+            if name == "__all__":
+                continue
+            target = field_id(name) if name in self.form.fields else "q-" + name.split(".")[0]
+            for message in messages:
+                summary.append((target, name.split(".")[0], str(message)))
+        return summary
+
+    def render_errors(self, name: str) -> str:
+        messages = self.errors.get(name) if self.errors else None
+        if not messages:
+            return ""
+        items = "".join(
+            f'<p class="error-message" id="{escape(field_id(name))}-error">'
+            f'<span class="visually-hidden">{escape(_("Error:"))}</span> {escape(message)}</p>'
+            for message in messages
+        )
+        return items
+
+    def described_by(self, name: str, *extra: str) -> str:
+        ids = [item for item in extra if item]
+        if self.errors and self.errors.get(name):
+            ids.append(field_id(name) + "-error")
+        return _attr("aria-describedby", " ".join(ids)) if ids else ""
+
+    def invalid(self, name: str) -> str:
+        return ' aria-invalid="true"' if self.errors and self.errors.get(name) else ""
+
+    def render_question(self, question: QuestionDef) -> str:
+        hidden = question.code in self.form.hidden_questions
+        show_if = question.show_if
+        attributes = _attr("id", "q-" + question.code) + _attr("data-question", question.code)
+        attributes += _attr("data-kind", question.kind)
+        if show_if:
+            attributes += _attr("data-show-if", json.dumps(show_if))
+        if question.is_grid and question.row_source == Question.RowSource.DERIVED:
+            attributes += _attr("data-derived-from", question.rows_from.get("question", ""))
+        classes = "question" + (" has-error" if self._question_has_error(question) else "")
+        help_id = f"help-{question.code}" if question.help_text else ""
+        required = (
+            f' <span class="required">{escape(_("(required)"))}</span>' if question.required else ""
+        )
+        heading = (
+            f'<span class="question-code">{escape(question.code)}</span> '
+            f'<span class="question-text">{escape(question.text)}</span>{required}'
+        )
+        help_html = (
+            f'<p class="help" id="{escape(help_id)}">{escape(question.help_text)}</p>'
+            if help_id
+            else ""
+        )
+        body = self.render_answer(question, heading, help_html, help_id)
+        extras = self.render_status(question.code, question.special_values, question.text)
+        extras += self.render_note(question)
+        return (
+            f'<section class="{classes}"{attributes}{" hidden" if hidden else ""}>'
+            f"{body}{extras}</section>"
+        )
+
+    def _question_has_error(self, question: QuestionDef) -> bool:
+        return bool(self.errors) and any(
+            name.split(".")[0] == question.code for name in self.errors
+        )
+
+    def render_answer(
+        self, question: QuestionDef, heading: str, help_html: str, help_id: str
+    ) -> str:
+        name = question.code
+        errors = self.render_errors(name)
+        if question.is_grid:
+            return (
+                f'<fieldset class="grid-question"><legend>{heading}</legend>{help_html}{errors}'
+                f"{self.render_grid(question)}</fieldset>"
+            )
+        if question.kind == Kind.RANKING:
+            return (
+                f"<fieldset><legend>{heading}</legend>{help_html}{errors}"
+                f"{self.render_ranking(question, help_id)}</fieldset>"
+            )
+        if question.kind in (Kind.SINGLE_CHOICE, Kind.YES_NO, Kind.MULTIPLE_CHOICE):
+            choices = self.choices_of(question.kind, question.choices)
+            multiple = question.kind == Kind.MULTIPLE_CHOICE
+            if not multiple and len(choices) > MAX_RADIOS:
+                label = f'<label for="{escape(field_id(name))}">{heading}</label>'
+                widget = self.render_select(name, choices, self.described_by(name, help_id))
+                return f"{label}{help_html}{errors}{widget}{self.render_other(name, choices)}"
+            widget = self.render_options(name, choices, multiple=multiple)
+            return (
+                f"<fieldset{self.described_by(name, help_id)}><legend>{heading}</legend>"
+                f"{help_html}{errors}{widget}{self.render_other(name, choices)}</fieldset>"
+            )
+        label = f'<label for="{escape(field_id(name))}">{heading}</label>'
+        widget = self.render_input(name, question.kind, self.described_by(name, help_id))
+        return f"{label}{help_html}{errors}{widget}"
+
+    # Widgets ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def choices_of(kind: str, choices: Iterable[ChoiceDef]) -> list[ChoiceDef]:
+        if kind == Kind.YES_NO:
+            return [ChoiceDef(code, str(label)) for code, label in YES_NO_CHOICES]
+        return list(choices)
+
+    def render_input(self, name: str, kind: str, extra: str = "") -> str:
+        value = self.value(name)
+        if kind == Kind.LONG_TEXT:
+            return (
+                f'<textarea name="{escape(name)}" id="{escape(field_id(name))}" rows="4"'
+                f"{extra}{self.invalid(name)}{self.disabled()}>{escape(value)}</textarea>"
+            )
+        if kind == Kind.CHECKBOX:
+            checked = " checked" if value in ("on", "true", "True", "1") else ""
+            return (
+                f'<input type="checkbox" name="{escape(name)}" id="{escape(field_id(name))}"'
+                f"{checked}{extra}{self.disabled()}>"
+            )
+        input_type = INPUT_TYPES.get(kind, "text")
+        mode = INPUT_MODES.get(kind)
+        size = ' class="narrow"' if mode else ""
+        return (
+            f'<input type="{input_type}" name="{escape(name)}" id="{escape(field_id(name))}"'
+            f' value="{escape(value)}"{_attr("inputmode", mode) if mode else ""}{size}'
+            f"{extra}{self.invalid(name)}{self.disabled()}>"
+        )
+
+    def render_select(
+        self, name: str, choices: Iterable[ChoiceDef], extra: str = "", blank: str = ""
+    ) -> str:
+        current = self.value(name)
+        options = [f'<option value="">{escape(blank or _("Choose..."))}</option>']
+        for choice in choices:
+            selected = " selected" if choice.code == current else ""
+            options.append(
+                f'<option value="{escape(choice.code)}"{selected}>{escape(choice.label)}</option>'
+            )
+        return (
+            f'<select name="{escape(name)}" id="{escape(field_id(name))}"{extra}'
+            f"{self.invalid(name)}{self.disabled()}>{''.join(options)}</select>"
+        )
+
+    def render_options(
+        self, name: str, choices: Iterable[ChoiceDef], *, multiple: bool, extra: str = ""
+    ) -> str:
+        chosen = set(self.values(name)) if multiple else {self.value(name)}
+        input_type = "checkbox" if multiple else "radio"
+        items = []
+        for choice in choices:
+            option_id = field_id(f"{name}-{choice.code}")
+            checked = " checked" if choice.code in chosen else ""
+            exclusive = " data-exclusive" if choice.is_exclusive else ""
+            other = " data-other" if choice.is_other else ""
+            items.append(
+                f'<div class="choice"><input type="{input_type}" name="{escape(name)}"'
+                f' id="{escape(option_id)}" value="{escape(choice.code)}"{checked}{exclusive}'
+                f'{other}{extra}{self.disabled()}><label for="{escape(option_id)}">'
+                f"{escape(choice.label)}</label></div>"
+            )
+        return f'<div class="choices">{"".join(items)}</div>'
+
+    def render_other(self, name: str, choices: Iterable[ChoiceDef], label_extra: str = "") -> str:
+        if not any(choice.is_other for choice in choices):
+            return ""
+        other = field_name(name, part="other")
+        return (
+            f'<div class="other-specify"><label for="{escape(field_id(other))}">'
+            f"{escape(_('Please specify'))}{label_extra}</label>"
+            f"{self.render_errors(other)}{self.render_input(other, Kind.TEXT)}</div>"
+        )
+
+    def render_status(self, name: str, codes: Iterable[str], context: str) -> str:
+        codes = list(codes)
+        if not codes:
+            return ""
+        status = field_name(name, part="status")
+        choices = [ChoiceDef(code, str(SPECIAL_VALUES[code])) for code in codes]
+        return (
+            f'<div class="special-value"><label for="{escape(field_id(status))}">'
+            f"{escape(_('No value to give? Say why'))}</label>{self.render_errors(status)}"
+            f"{self.render_select(status, choices, blank=_('I give a value'))}</div>"
+        )
+
+    def render_note(self, question: QuestionDef) -> str:
+        if not question.allows_note:
+            return ""
+        note = field_name(question.code, part="note")
+        value = self.value(note)
+        open_attribute = " open" if value or (self.errors and self.errors.get(note)) else ""
+        return (
+            f'<details class="note"{open_attribute}><summary>{escape(_("Add a note"))}</summary>'
+            f'<label for="{escape(field_id(note))}">'
+            f"{escape(_('Note on this answer (coverage, definitions, breaks in series, source)'))}"
+            f"</label>{self.render_errors(note)}{self.render_input(note, Kind.LONG_TEXT)}</details>"
+        )
+
+    def render_ranking(self, question: QuestionDef, help_id: str) -> str:
+        items = []
+        for n in range(1, ranking_size(question) + 1):
+            name = f"{question.code}.rank{n}"
+            label = _("Rank %(n)d") % {"n": n}
+            items.append(
+                f'<div class="rank"><label for="{escape(field_id(name))}">{escape(label)}</label>'
+                f"{self.render_errors(name)}"
+                f"{self.render_select(name, question.choices, self.described_by(name, help_id))}"
+                "</div>"
+            )
+        return "".join(items)
+
+    # Grids --------------------------------------------------------------------------------------
+
+    def render_grid(self, question: QuestionDef) -> str:
+        rows = self.form.grid_rows.get(question.code, ())
+        code = question.code
+        header_cells = [f'<th scope="col" id="{escape(code)}-h-row">{escape(_("Item"))}</th>']
+        for column in question.columns:
+            help_html = (
+                f'<span class="column-help">{escape(column.help_text)}</span>'
+                if column.help_text
+                else ""
+            )
+            header_cells.append(
+                f'<th scope="col" id="{escape(code)}-h-{escape(column.code)}">'
+                f"{escape(column.label)}{help_html}</th>"
+            )
+        body = []
+        for row in rows:
+            body.append(self.render_grid_row(question, row.code, row.label, row.is_other))
+        if not rows:
+            if question.row_source == Question.RowSource.DERIVED:
+                message = _("The rows of this table come from the answers to question %(q)s.") % {
+                    "q": question.rows_from.get("question", "")
+                }
+            else:
+                message = _("No rows yet.")
+            body.append(
+                f'<tr><td colspan="{len(question.columns) + 1}">{escape(message)}</td></tr>'
+            )
+        table = (
+            f'<div class="grid-scroll" role="region" tabindex="0"'
+            f' aria-labelledby="{escape(code)}-caption">'
+            f'<table class="grid" data-grid="{escape(code)}">'
+            f'<caption id="{escape(code)}-caption" class="visually-hidden">'
+            f"{escape(code)} {escape(question.text)}</caption>"
+            f"<thead><tr>{''.join(header_cells)}</tr></thead><tbody>{''.join(body)}</tbody>"
+            "</table></div>"
+        )
+        if question.row_source == Question.RowSource.RESPONDENT:
+            row_codes = ",".join(row.code for row in rows)
+            table += (
+                f'<input type="hidden" name="{escape(code)}._rows" value="{escape(row_codes)}">'
+            )
+            if not self.read_only and len(rows) < question.max_rows:
+                table += (
+                    f'<button type="submit" class="secondary add-row" name="add_row"'
+                    f' value="{escape(code)}" formnovalidate>{escape(_("Add a row"))}</button>'
+                )
+        return table
+
+    def render_grid_row(self, question: QuestionDef, row: str, label: str, is_other: bool) -> str:
+        code = question.code
+        header_id = f"{code}-r-{row}"
+        if is_other:
+            label_name = field_name(code, row, LABEL_COLUMN)
+            header = (
+                f'<th scope="row" id="{escape(header_id)}">'
+                f'<label for="{escape(field_id(label_name))}">{escape(label)}</label>'
+                f"{self.render_errors(label_name)}"
+                f"{self.render_input(label_name, Kind.TEXT)}</th>"
+            )
+        else:
+            header = f'<th scope="row" id="{escape(header_id)}">{escape(label)}</th>'
+        cells = [header]
+        for column in question.columns:
+            cells.append(self.render_cell(question, row, column, header_id))
+        return f'<tr data-row="{escape(row)}">{"".join(cells)}</tr>'
+
+    def render_cell(
+        self, question: QuestionDef, row: str, column: ColumnDef, header_id: str
+    ) -> str:
+        code = question.code
+        name = field_name(code, row, column.code)
+        labelled_by = f"{header_id} {code}-h-{column.code}"
+        hidden = (code, row, column.code) in self.form.hidden_cells
+        attributes = _attr("data-column", column.code)
+        if column.show_if:
+            attributes += _attr("data-show-if", json.dumps(column.show_if))
+        aria = _attr("aria-labelledby", labelled_by) + self.described_by(name)
+        if column.kind in (Kind.SINGLE_CHOICE, Kind.YES_NO):
+            widget = self.render_select(name, self.choices_of(column.kind, column.choices), aria)
+        elif column.kind == Kind.MULTIPLE_CHOICE:
+            widget = self.render_cell_options(name, column, labelled_by)
+        else:
+            widget = self.render_input(name, column.kind, aria)
+        widget = (
+            f'<div class="cell-value">{widget}</div>'
+            f"{self.render_other(name, column.choices)}"
+            f"{self.render_cell_status(name, column, labelled_by)}"
+        )
+        content = f"{self.render_errors(name)}{widget}"
+        # A hidden cell keeps its place in the table; only its content is hidden.
+        return (
+            f'<td{attributes}><div class="cell"{" hidden" if hidden else ""}>{content}</div></td>'
+        )
+
+    def render_cell_options(self, name: str, column: ColumnDef, labelled_by: str) -> str:
+        chosen = set(self.values(name))
+        items = []
+        for choice in column.choices:
+            option_id = field_id(f"{name}-{choice.code}")
+            label_id = option_id + "-label"
+            checked = " checked" if choice.code in chosen else ""
+            exclusive = " data-exclusive" if choice.is_exclusive else ""
+            items.append(
+                f'<div class="choice"><input type="checkbox" name="{escape(name)}"'
+                f' id="{escape(option_id)}" value="{escape(choice.code)}"{checked}{exclusive}'
+                f"{_attr('aria-labelledby', f'{labelled_by} {label_id}')}{self.disabled()}>"
+                f'<label for="{escape(option_id)}" id="{escape(label_id)}">'
+                f"{escape(choice.label)}</label></div>"
+            )
+        return f'<div class="choices compact" role="group">{"".join(items)}</div>'
+
+    def render_cell_status(self, name: str, column: ColumnDef, labelled_by: str) -> str:
+        if not column.special_values:
+            return ""
+        status = field_name(name, part="status")
+        choices = [ChoiceDef(code, str(SPECIAL_VALUES[code])) for code in column.special_values]
+        label_id = field_id(status) + "-label"
+        aria = _attr("aria-labelledby", f"{label_id} {labelled_by}")
+        return (
+            f'<div class="special-value compact"><span class="visually-hidden" id="{label_id}">'
+            f"{escape(_('No value? Say why'))}</span>{self.render_errors(status)}"
+            f"{self.render_select(status, choices, aria, blank=_('value'))}"
+            "</div>"
+        )

@@ -1,0 +1,283 @@
+"""Saving answers: versioned, never silently overwriting, every change kept with who and when."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from consultation.definition import QuestionnaireDef, SectionDef
+from consultation.formbuilder import AnswerKey, AnswerValue
+
+from .models import Answer, AnswerChange, Assignment, Authority, CountryReturn
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """An answer as stored: its value and the version a save must start from."""
+
+    value: AnswerValue
+    version: int
+    updated_by: str = ""
+    updated_at: Any = None
+
+
+@dataclass(frozen=True)
+class AnswerEdit:
+    """One requested change: the answer key, the new value, and the version it started from."""
+
+    key: AnswerKey
+    value: AnswerValue
+    base_version: int
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Someone else saved this answer since the respondent loaded it: both values, to choose."""
+
+    key: AnswerKey
+    yours: AnswerValue
+    theirs: StoredAnswer
+
+
+@dataclass
+class SaveResult:
+    saved: dict[AnswerKey, int] = field(default_factory=dict)  # key -> new version
+    unchanged: dict[AnswerKey, int] = field(default_factory=dict)  # key -> current version
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+def load_answers(
+    *,
+    country_return: CountryReturn,
+    authority: Authority,
+    question_ids: Iterable[int] | None = None,
+    questionnaire: QuestionnaireDef,
+) -> dict[AnswerKey, StoredAnswer]:
+    """The stored answers of one reply (one query), keyed by (question code, row, column)."""
+    codes = {question.id: code for code, question in questionnaire.questions.items()}
+    answers = Answer.objects.filter(country_return=country_return, authority=authority)
+    if question_ids is not None:
+        answers = answers.filter(question_id__in=list(question_ids))
+    result = {}
+    for answer in answers.values_list(
+        "question_id",
+        "row_code",
+        "column_code",
+        "value",
+        "status",
+        "note",
+        "version",
+        "updated_by__email",
+        "updated_at",
+    ):
+        question_id, row, column, value, status, note, version, email, updated_at = answer
+        if question_id not in codes:
+            continue
+        result[(codes[question_id], row, column)] = StoredAnswer(
+            AnswerValue(value, status, note), version, email or "", updated_at
+        )
+    return result
+
+
+def _same(stored: AnswerValue, new: AnswerValue) -> bool:
+    return (
+        stored.value == new.value
+        and (stored.status or "") == (new.status or "")
+        and (stored.note or "") == (new.note or "")
+    )
+
+
+@transaction.atomic
+def save_answers(
+    *,
+    country_return: CountryReturn,
+    authority: Authority,
+    section: SectionDef,
+    edits: Iterable[AnswerEdit],
+    user: AbstractBaseUser,
+    channel: str,
+) -> SaveResult:
+    """Save the edits of one reply, each only if its answer is still at the version it started from.
+
+    An edit whose value is already stored changes nothing (a repeated request is harmless). An
+    edit whose answer moved on since is not applied: it comes back as a conflict with both
+    values. Every applied change appends an AnswerChange row.
+    """
+    edits = list(edits)
+    result = SaveResult()
+    if not edits:
+        return result
+    question_ids = {question.code: question.id for question in section.questions}
+    now = timezone.now()
+    current = {
+        (answer.question_id, answer.row_code, answer.column_code): answer
+        for answer in Answer.objects.filter(
+            country_return=country_return,
+            authority=authority,
+            question_id__in={question_ids[edit.key[0]] for edit in edits},
+        )
+    }
+    history: list[AnswerChange] = []
+    for edit in edits:
+        question_id = question_ids[edit.key[0]]
+        _question, row, column = edit.key
+        new = edit.value
+        answer = current.get((question_id, row, column))
+        if answer is None:
+            if new.is_blank:
+                result.unchanged[edit.key] = 0
+                continue
+            try:
+                with transaction.atomic():
+                    answer = Answer.objects.create(
+                        country_return=country_return,
+                        authority=authority,
+                        question_id=question_id,
+                        row_code=row,
+                        column_code=column,
+                        value=new.value,
+                        status=new.status,
+                        note=new.note,
+                        version=1,
+                        updated_by=user,
+                        updated_at=now,
+                    )
+            except IntegrityError:
+                # Someone created it a moment ago: compare with what they saved.
+                answer = Answer.objects.get(
+                    country_return=country_return,
+                    authority=authority,
+                    question_id=question_id,
+                    row_code=row,
+                    column_code=column,
+                )
+                _settle(result, edit, answer)
+                continue
+            history.append(_change(answer, None, new, user, channel, now))
+            result.saved[edit.key] = 1
+            continue
+        stored = AnswerValue(answer.value, answer.status, answer.note)
+        if _same(stored, new):
+            result.unchanged[edit.key] = answer.version
+            continue
+        if edit.base_version != answer.version:
+            if _was_value_at(answer, edit.base_version, new):
+                # A whole-page save resends answers the respondent did not touch.
+                result.unchanged[edit.key] = answer.version
+            else:
+                _settle(result, edit, answer)
+            continue
+        updated = Answer.objects.filter(pk=answer.pk, version=edit.base_version).update(
+            value=new.value,
+            status=new.status,
+            note=new.note,
+            version=F("version") + 1,
+            updated_by=user,
+            updated_at=now,
+        )
+        if not updated:
+            answer.refresh_from_db()
+            _settle(result, edit, answer)
+            continue
+        answer.version = edit.base_version + 1
+        history.append(_change(answer, stored, new, user, channel, now))
+        result.saved[edit.key] = answer.version
+    AnswerChange.objects.bulk_create(history)
+    if result.saved:
+        _mark_started(country_return, authority, section)
+    return result
+
+
+def _was_value_at(answer: Answer, version: int, value: AnswerValue) -> bool:
+    """Whether the answer held `value` at `version`, as the page that sends it was shown."""
+    if version == 0:
+        return value.is_blank
+    change = AnswerChange.objects.filter(answer=answer, version=version).first()
+    return change is not None and _same(
+        AnswerValue(change.new_value, change.new_status, change.new_note), value
+    )
+
+
+def _settle(result: SaveResult, edit: AnswerEdit, answer: Answer) -> None:
+    """The answer moved on: harmless if it already holds this edit's value, else a conflict."""
+    stored = AnswerValue(answer.value, answer.status, answer.note)
+    if _same(stored, edit.value):
+        result.unchanged[edit.key] = answer.version
+        return
+    result.conflicts.append(
+        Conflict(
+            edit.key,
+            edit.value,
+            StoredAnswer(
+                stored,
+                answer.version,
+                getattr(answer.updated_by, "email", "") if answer.updated_by_id else "",
+                answer.updated_at,
+            ),
+        )
+    )
+
+
+def _change(
+    answer: Answer,
+    old: AnswerValue | None,
+    new: AnswerValue,
+    user: AbstractBaseUser,
+    channel: str,
+    now: Any,
+) -> AnswerChange:
+    old = old or AnswerValue()
+    return AnswerChange(
+        answer=answer,
+        version=answer.version,
+        old_value=old.value,
+        old_status=old.status,
+        old_note=old.note,
+        new_value=new.value,
+        new_status=new.status,
+        new_note=new.note,
+        channel=channel,
+        changed_by=user,
+        changed_at=now,
+    )
+
+
+def _mark_started(country_return: CountryReturn, authority: Authority, section: SectionDef) -> None:
+    """The first saved answer moves the return, or the authority's assignment, to in progress."""
+    if country_return.status == CountryReturn.Status.NOT_STARTED:
+        CountryReturn.objects.filter(
+            pk=country_return.pk, status=CountryReturn.Status.NOT_STARTED
+        ).update(status=CountryReturn.Status.IN_PROGRESS)
+        country_return.status = CountryReturn.Status.IN_PROGRESS
+    if authority.kind != Authority.Kind.NSO:
+        Assignment.objects.filter(
+            country_return=country_return,
+            authority=authority,
+            section_id=section.id,
+            status=Assignment.Status.FORWARDED,
+        ).update(status=Assignment.Status.IN_PROGRESS)
+
+
+def changes_from_form(
+    cleaned: Mapping[AnswerKey, AnswerValue],
+    stored: Mapping[AnswerKey, StoredAnswer],
+    versions: Mapping[str, int],
+) -> list[AnswerEdit]:
+    """The edits a submitted form asks for: answers that differ from what the page was given.
+
+    `versions` maps "question|row|column" to the version the page showed.
+    """
+    edits = []
+    for key, value in cleaned.items():
+        previous = stored.get(key)
+        base = versions.get("|".join(key), previous.version if previous else 0)
+        if previous is not None and _same(previous.value, value) and base == previous.version:
+            continue
+        if previous is None and value.is_blank:
+            continue
+        edits.append(AnswerEdit(key, value, base))
+    return edits
