@@ -13,7 +13,7 @@ MANAGE := $(PYTHON) manage.py
 INSTALLED := $(VENV)/.installed
 INSTALLED_DEV := $(VENV)/.installed-dev
 
-# The demo: SQLite, eager Celery, console e-mail, whatever the calling shell has set.
+# The demo: SQLite, eager Celery, console e-mail, even if the calling shell sets DATABASE_URL etc.
 DEMO_UNSET := DATABASE_URL CELERY_BROKER_URL CELERY_TASK_ALWAYS_EAGER CACHE_URL EMAIL_URL HTTPS
 QUESTIONNAIRE := fixtures/questionnaires/migration-2026.yaml
 DEMO_ENV := env $(foreach name,$(DEMO_UNSET),-u $(name) -u $(name)_FILE) \

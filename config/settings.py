@@ -62,8 +62,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set SECRET_KEY (or SECRET_KEY_FILE) to a long random value, "
-            "for example the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
-            ", or set DEBUG=true to run the local demo."
+            "for example the output of: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))', "
+            "or set DEBUG=true to run the local demo."
         )
     SECRET_KEY = "demo-only-secret-key-never-used-with-debug-off-0123456789abcdef"  # noqa: S105
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])

@@ -31,13 +31,13 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from django.conf import settings
 from django.db import models, transaction
 
-from consultation.conditions import ConditionError, check_condition, references
+from consultation.conditions import ConditionError, Reference, check_condition, references
 from consultation.models import (
     Choice,
     ChoiceList,
@@ -229,7 +229,11 @@ QuestionnaireYamlLoader.add_constructor(TIMESTAMP_TAG, yaml.SafeLoader.construct
 
 
 def parse_yaml(text: str, log: ErrorLog) -> Any:
-    """Parse YAML text with `QuestionnaireYamlLoader`; report syntax errors and repeated keys."""
+    """Parse YAML text with `QuestionnaireYamlLoader`; report syntax errors and repeated keys.
+
+    Returns None for an empty document or a syntax error; repeated keys are reported but the
+    document is still returned, so that the rest of it can be checked too.
+    """
     loader = QuestionnaireYamlLoader(text)
     try:
         node = loader.get_single_node()
@@ -331,7 +335,6 @@ class QuestionSpec:
     text: str
     kind: str
     position: int
-    order: int  # place in the whole questionnaire, for "only earlier questions" checks
     help_text: str = ""
     required: bool = False
     choice_list: str = ""
@@ -340,6 +343,7 @@ class QuestionSpec:
     rules: list[dict[str, Any]] = field(default_factory=list)
     special_values: list[str] = field(default_factory=list)
     allows_note: bool = True
+    order: int = 0  # place in the whole questionnaire, for "only earlier questions" checks
     row_source: str = Question.RowSource.FIXED
     rows_from: dict[str, Any] = field(default_factory=dict)
     max_rows: int | None = None
@@ -400,7 +404,9 @@ def read_questionnaire_file(path: Path, log: ErrorLog) -> QuestionnaireSpec | No
         log.add("", f"cannot read the file: {error}")
         return None
     data = parse_yaml(text, log)
-    if log.errors:
+    if data is None:
+        if not log.errors:
+            log.add("", "the file is empty")
         return None
     if not isinstance(data, Mapping):
         log.add("", "the file must be a mapping with code, title and sections")
@@ -517,8 +523,7 @@ def parse_section(
         log.add(code, "questions must be a non-empty list")
         return section
     for question_position, item in enumerate(questions, start=1):
-        order = len(question_codes) + question_position
-        question = parse_question(item, section.code, question_position, order, spec, log)
+        question = parse_question(item, section.code, question_position, spec, log)
         if question is None:
             continue
         if question.code in question_codes:
@@ -529,7 +534,7 @@ def parse_section(
 
 
 def parse_question(
-    data: Any, section: str, position: int, order: int, spec: QuestionnaireSpec, log: ErrorLog
+    data: Any, section: str, position: int, spec: QuestionnaireSpec, log: ErrorLog
 ) -> QuestionSpec | None:
     """Check one question; its conditions and derived rows are checked later."""
     code = data.get("code") if isinstance(data, Mapping) else None
@@ -549,7 +554,6 @@ def parse_question(
         text=_text(data, "text", log, code, required=True),
         kind=kind,
         position=position,
-        order=order,
         help_text=_text(data, "help", log, code),
         required=_flag(data, "required", False, log, code),
         allows_note=_flag(data, "note", True, log, code),
@@ -612,15 +616,20 @@ def parse_columns(
 def _parse_rows(value: Any, question: QuestionSpec, spec: QuestionnaireSpec, log: ErrorLog) -> None:
     code = question.code
     if value is None:
-        log.add(code, "a grid needs 'rows': a list, a choice list name, {respondent: true, max: N}"
-                " or {from: grid, where: condition}")
+        log.add(
+            code,
+            "a grid needs 'rows': a list, a choice list name, {respondent: true, max: N}"
+            " or {from: grid, where: condition}",
+        )
     elif isinstance(value, list):
         question.rows = _fixed_rows(value, log, code)
     elif isinstance(value, str):
         if value == COUNTRIES:
             log.add(code, "rows: the countries list cannot give grid rows")
         elif value not in spec.choice_lists:
-            log.add(code, f"rows: there is no choice list '{value}'{_suggest(value, spec.choice_lists)}")
+            log.add(
+                code, f"rows: there is no choice list '{value}'{_suggest(value, spec.choice_lists)}"
+            )
         else:
             question.rows = [
                 RowSpec(choice.code, choice.label, choice.position, choice.is_other)
@@ -649,8 +658,11 @@ def _parse_rows(value: Any, question: QuestionSpec, spec: QuestionnaireSpec, log
             "label": value.get("label") if value.get("label") is not None else "",
         }
     else:
-        log.add(code, "rows must be a list of {code, label}, a choice list name, "
-                "{respondent: true, max: N} or {from: grid, where: condition}")
+        log.add(
+            code,
+            "rows must be a list of {code, label}, a choice list name, "
+            "{respondent: true, max: N} or {from: grid, where: condition}",
+        )
 
 
 def _fixed_rows(items: list[Any], log: ErrorLog, code: str) -> list[RowSpec]:
@@ -679,7 +691,9 @@ def _fixed_rows(items: list[Any], log: ErrorLog, code: str) -> list[RowSpec]:
     return rows
 
 
-def _kind(data: Mapping[str, Any], allowed: tuple[str, ...], log: ErrorLog, code: str, here: str) -> str:
+def _kind(
+    data: Mapping[str, Any], allowed: tuple[str, ...], log: ErrorLog, code: str, here: str
+) -> str:
     """The kind, or "" when missing or not allowed here (already reported)."""
     kind = _required(data, "kind", log, code, here)
     if kind is None:
@@ -708,8 +722,11 @@ def _choice_list(
     value = data.get("choices")
     if kind not in CHOICE_KINDS:
         if value is not None:
-            log.add(code, f"{here}'choices' is only for single_choice, multiple_choice and "
-                    f"ranking, not {kind}")
+            log.add(
+                code,
+                f"{here}'choices' is only for single_choice, multiple_choice and "
+                f"ranking, not {kind}",
+            )
         return ""
     if value is None:
         log.add(code, f"{here}a {kind} needs 'choices': a choice list name or a list")
@@ -719,8 +736,11 @@ def _choice_list(
             spec.choice_lists.setdefault(COUNTRIES, ChoiceListSpec(COUNTRIES, []))
             return COUNTRIES
         if value not in spec.choice_lists or value.startswith("inline:"):
-            log.add(code, f"{here}choices: there is no choice list '{value}'"
-                    f"{_suggest(value, spec.choice_lists)}")
+            log.add(
+                code,
+                f"{here}choices: there is no choice list '{value}'"
+                f"{_suggest(value, spec.choice_lists)}",
+            )
             return ""
         return value
     choices = parse_choices(value, log, code, f"{here}choices: ")
@@ -755,8 +775,11 @@ def _validation(
             log.add(code, f"{here}'{key}' does not apply to {kind} (only to {VALIDATION_USE[key]})")
         else:
             log.add(code, f"{here}unknown key {key!r}{_suggest(key, allowed)}")
-    bounds = {key: _bound(value[key], kind, log, code, here, key) for key in ("min", "max")
-              if key in value and key in allowed}
+    bounds = {
+        key: _bound(value[key], kind, log, code, here, key)
+        for key in ("min", "max")
+        if key in value and key in allowed
+    }
     low, high = bounds.get("min"), bounds.get("max")
     if low is not None and high is not None and low > high:
         log.add(code, f"{here}min ({value['min']}) is greater than max ({value['max']})")
@@ -807,13 +830,17 @@ def _special_values(data: Mapping[str, Any], log: ErrorLog, code: str, here: str
     if value == "all":
         return list(SPECIAL_VALUES)
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        log.add(code, f"{here}special_values must be 'all' or a list among "
-                f"{', '.join(SPECIAL_VALUES)}")
+        log.add(
+            code, f"{here}special_values must be 'all' or a list among {', '.join(SPECIAL_VALUES)}"
+        )
         return []
     unknown = [item for item in value if item not in SPECIAL_VALUES]
     if unknown:
-        log.add(code, f"{here}unknown special value(s) {', '.join(unknown)}; allowed: "
-                f"{', '.join(SPECIAL_VALUES)} or 'all'")
+        log.add(
+            code,
+            f"{here}unknown special value(s) {', '.join(unknown)}; allowed: "
+            f"{', '.join(SPECIAL_VALUES)} or 'all'",
+        )
     if len(set(value)) != len(value):
         log.add(code, f"{here}special_values lists a value twice")
     return [item for item in SPECIAL_VALUES if item in value]
@@ -835,20 +862,25 @@ def _rules(data: Mapping[str, Any], log: ErrorLog, code: str) -> list[dict[str, 
         _check_keys(item, RULE_KEYS, log, code, here)
         message = _text(item, "message", log, code, here, required=True)
         check = _condition_value(item, "check", log, code, here)
-        if "check" not in item:
+        if item.get("check") is None:
             log.add(code, f"{here}missing required key 'check'")
         rules.append({"check": check, "message": message})
     return rules
 
 
-def _condition_value(data: Mapping[str, Any], key: str, log: ErrorLog, code: str, here: str) -> dict[str, Any]:
+def _condition_value(
+    data: Mapping[str, Any], key: str, log: ErrorLog, code: str, here: str
+) -> dict[str, Any]:
     """A condition as written (checked later), or {} when absent."""
     value = data.get(key)
     if value is None:
         return {}
     if not _is_plain_json(value):
-        log.add(code, f"{here}{key}: contains a value that is not text, a number, true/false, "
-                "a list or a mapping")
+        log.add(
+            code,
+            f"{here}{key}: contains a value that is not text, a number, true/false, "
+            "a list or a mapping",
+        )
         return {}
     if not isinstance(value, Mapping):
         log.add(code, f"{here}{key}: a condition must be a mapping, not {value!r}")
@@ -873,28 +905,42 @@ class ConditionScope:
 
 def check_cross_references(spec: QuestionnaireSpec, log: ErrorLog) -> None:
     """Check every condition, rule and derived row once all questions are known."""
-    questions = {question.code: question for question in spec.questions()}
+    questions: dict[str, QuestionSpec] = {}
+    for order, question in enumerate(spec.questions(), start=1):
+        question.order = order
+        questions.setdefault(question.code, question)
     for question in questions.values():
         if question.show_if:
-            check_condition_in_scope(question.show_if, ConditionScope(question, "show_if"),
-                                     questions, spec, log)
+            check_condition_in_scope(
+                question.show_if, ConditionScope(question, "show_if"), questions, spec, log
+            )
         for column in question.columns:
             if column.show_if:
-                scope = ConditionScope(question, f"column {column.code}: show_if", grid=question,
-                                       own_column=column.code)
+                scope = ConditionScope(
+                    question,
+                    f"column {column.code}: show_if",
+                    grid=question,
+                    own_column=column.code,
+                )
                 check_condition_in_scope(column.show_if, scope, questions, spec, log)
         for number, rule in enumerate(question.rules, start=1):
             if rule["check"]:
-                scope = ConditionScope(question, f"rules[{number}]: check",
-                                       grid=question if question.is_grid else None,
-                                       allow_owner=True)
+                scope = ConditionScope(
+                    question,
+                    f"rules[{number}]: check",
+                    grid=question if question.is_grid else None,
+                    allow_owner=True,
+                )
                 check_condition_in_scope(rule["check"], scope, questions, spec, log)
         if question.row_source == Question.RowSource.DERIVED:
             check_derived_rows(question, questions, spec, log)
 
 
 def check_derived_rows(
-    question: QuestionSpec, questions: dict[str, QuestionSpec], spec: QuestionnaireSpec, log: ErrorLog
+    question: QuestionSpec,
+    questions: dict[str, QuestionSpec],
+    spec: QuestionnaireSpec,
+    log: ErrorLog,
 ) -> None:
     """`rows: {from: Q, where: ..., label: col}`: Q may be any grid, even a later one."""
     source_code = question.rows_from["question"]
@@ -910,11 +956,15 @@ def check_derived_rows(
         return
     label = question.rows_from["label"]
     if label and (not isinstance(label, str) or source.column(label) is None):
-        log.add(question.code, f"rows: label names column {label!r}, which {source.code} "
-                "does not have")
+        log.add(
+            question.code, f"rows: label names column {label!r}, which {source.code} does not have"
+        )
     if not label and source.row_source == Question.RowSource.RESPONDENT:
-        log.add(question.code, f"rows: the rows of {source.code} are added by the respondent; "
-                "say which of its columns gives each row's label with 'label: column'")
+        log.add(
+            question.code,
+            f"rows: the rows of {source.code} are added by the respondent; "
+            "say which of its columns gives each row's label with 'label: column'",
+        )
     where = question.rows_from["where"]
     if where:
         if not _is_plain_json(where):
@@ -940,7 +990,9 @@ def check_condition_in_scope(
     except ConditionError as error:
         log.add(code, f"{label}: {error}")
         return
-    problems = [_reference_problem(reference, scope, questions) for reference in references(condition)]
+    problems = [
+        _reference_problem(reference, scope, questions) for reference in references(condition)
+    ]
     for problem in dict.fromkeys(problem for problem in problems if problem):
         log.add(code, f"{label}: {problem}")
     if not any(problems):
@@ -983,7 +1035,9 @@ def _check_operand(leaf: Mapping[str, Any], *, in_grid_row: bool) -> None:
             raise ConditionError("'cell' is written question.row.column, e.g. C1.S01.exists")
 
 
-def _reference_problem(reference: Any, scope: ConditionScope, questions: dict[str, QuestionSpec]) -> str:
+def _reference_problem(
+    reference: Reference, scope: ConditionScope, questions: dict[str, QuestionSpec]
+) -> str:
     """What is wrong with one answer a condition names, or "" when it is fine."""
     if reference.subject == "column":
         grid = scope.grid
@@ -997,15 +1051,20 @@ def _reference_problem(reference: Any, scope: ConditionScope, questions: dict[st
     if target is None:
         return f"names question '{reference.question}', which does not exist"
     if target is scope.owner and not scope.allow_owner:
-        return (f"names {target.code} itself; a condition may only look at earlier questions"
-                + ("; use {column: c} for a cell of the same row" if scope.grid else ""))
+        return f"names {target.code} itself; a condition may only look at earlier questions" + (
+            "; use {column: c} for a cell of the same row" if scope.grid else ""
+        )
     if scope.earlier_only and target.order > scope.owner.order:
-        return (f"names {target.code}, which comes after {scope.owner.code}; a condition may "
-                "only look at earlier questions")
+        return (
+            f"names {target.code}, which comes after {scope.owner.code}; a condition may "
+            "only look at earlier questions"
+        )
     if reference.subject == "question":
         if target.is_grid:
-            return (f"{target.code} is a grid: name one cell ({{cell: {target.code}.row.column}}) "
-                    "or use any_row")
+            return (
+                f"{target.code} is a grid: name one cell ({{cell: {target.code}.row.column}}) "
+                "or use any_row"
+            )
         return ""
     if not target.is_grid:
         return f"{target.code} is not a grid, so it has no cells"
@@ -1021,7 +1080,9 @@ def _reference_problem(reference: Any, scope: ConditionScope, questions: dict[st
 
 
 def _value_problem(
-    leaf: Mapping[str, Any], scope: ConditionScope, questions: dict[str, QuestionSpec],
+    leaf: Mapping[str, Any],
+    scope: ConditionScope,
+    questions: dict[str, QuestionSpec],
     spec: QuestionnaireSpec,
 ) -> str:
     """A condition comparing a choice answer with a code that is not one of its choices."""
@@ -1052,7 +1113,7 @@ def _value_problem(
         return ""
     shown = ", ".join(sorted(codes)[:12]) + (", ..." if len(codes) > 12 else "")
     name = target.code if isinstance(target, QuestionSpec) else f"column '{target.code}'"
-    return (f"{', '.join(map(repr, unknown))} is not a choice of {name} (choices: {shown})")
+    return f"{', '.join(map(repr, unknown))} is not a choice of {name} (choices: {shown})"
 
 
 # --- Small readers -----------------------------------------------------------------------------
@@ -1086,8 +1147,9 @@ def _check_code(
         log.add(code, f"{here}missing required key 'code'")
         return False
     if not isinstance(value, str) or not CODE_PATTERN.fullmatch(value):
-        log.add(code, f"{here}{what} {value!r} must be letters, digits and '_', starting with "
-                "a letter")
+        log.add(
+            code, f"{here}{what} {value!r} must be letters, digits and '_', starting with a letter"
+        )
         return False
     if len(value) > max_length:
         log.add(code, f"{here}{what} '{value}' is longer than {max_length} characters")
@@ -1162,8 +1224,11 @@ def check_round(round_code: str, questionnaire_code: str, log: ErrorLog) -> None
         return
     existing = Round.objects.filter(code=round_code).select_related("questionnaire").first()
     if existing is not None and existing.questionnaire.code != questionnaire_code:
-        log.add("", f"round '{round_code}' already exists for questionnaire "
-                f"'{existing.questionnaire.code}', not '{questionnaire_code}'")
+        log.add(
+            "",
+            f"round '{round_code}' already exists for questionnaire "
+            f"'{existing.questionnaire.code}', not '{questionnaire_code}'",
+        )
 
 
 def check_structure_changes(
@@ -1189,11 +1254,16 @@ def check_structure_changes(
                 if new_column is None:
                     found.append(f"remove column '{column.code}'")
                 elif new_column.kind != column.kind:
-                    found.append(f"change the kind of column '{column.code}' from {column.kind} "
-                                 f"to {new_column.kind}")
+                    found.append(
+                        f"change the kind of column '{column.code}' from {column.kind} "
+                        f"to {new_column.kind}"
+                    )
             new_rows = {row.code for row in new.rows}
-            found += [f"remove row '{row.code}'" for row in question.rows.all()
-                      if row.code not in new_rows]
+            found += [
+                f"remove row '{row.code}'"
+                for row in question.rows.all()
+                if row.code not in new_rows
+            ]
         if found:
             changes[question.code] = found
     if not changes:
@@ -1203,11 +1273,29 @@ def check_structure_changes(
         number = counts.get(code, 0)
         if number:
             exist = "1 answer exists" if number == 1 else f"{number} answers exist"
-            log.add(code, f"cannot {'; '.join(what)}: {exist}. "
-                    "Publish a new questionnaire version instead.")
+            log.add(
+                code,
+                f"cannot {'; '.join(what)}: {exist}. Publish a new questionnaire version instead.",
+            )
 
 
 # --- Writing -------------------------------------------------------------------------------------
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+@dataclass
+class Changes:
+    """Rows created, updated, deleted and left unchanged, counted by model name."""
+
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    deleted: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.created.total() or self.updated.total() or self.deleted.total())
 
 
 @dataclass
@@ -1215,20 +1303,29 @@ class LoadReport:
     """What a load found in the file and what it changed in the database."""
 
     questionnaire: Questionnaire
-    round: Round | None = None
+    round: Round | None
+    changes: Changes
     sections: int = 0
     questions: int = 0
     grids: int = 0
     conditions: int = 0  # questions and grid columns with a show_if
     rules: int = 0
-    created: Counter[str] = field(default_factory=Counter)  # by model name
-    updated: Counter[str] = field(default_factory=Counter)
-    deleted: Counter[str] = field(default_factory=Counter)
-    unchanged: Counter[str] = field(default_factory=Counter)
 
     @property
-    def changed(self) -> bool:
-        return bool(self.created.total() or self.updated.total() or self.deleted.total())
+    def created(self) -> Counter[str]:
+        return self.changes.created
+
+    @property
+    def updated(self) -> Counter[str]:
+        return self.changes.updated
+
+    @property
+    def deleted(self) -> Counter[str]:
+        return self.changes.deleted
+
+    @property
+    def unchanged(self) -> Counter[str]:
+        return self.changes.unchanged
 
 
 def load_questionnaire(path: Path, *, round_code: str | None = None) -> LoadReport:
@@ -1246,9 +1343,7 @@ def load_questionnaire(path: Path, *, round_code: str | None = None) -> LoadRepo
     with transaction.atomic():
         questionnaire = None
         if spec is not None and spec.code:
-            questionnaire = (
-                Questionnaire.objects.select_for_update().filter(code=spec.code).first()
-            )
+            questionnaire = Questionnaire.objects.select_for_update().filter(code=spec.code).first()
             if round_code is not None:
                 check_round(round_code, spec.code, log)
             if questionnaire is not None and not log.errors:
@@ -1268,33 +1363,25 @@ def write_questionnaire(
     round_code: str | None,
 ) -> LoadReport:
     """Write a checked spec over `questionnaire` (None: a new one). Call inside a transaction."""
-    report = LoadReport(questionnaire=Questionnaire())
-    questionnaire = _upsert(
-        report,
-        Questionnaire,
-        questionnaire,
-        {"title": spec.title, "introduction": spec.introduction, "source_file": source_file},
-        code=spec.code,
-    )
-    report.questionnaire = questionnaire
-    choice_lists, stale_lists = _write_choice_lists(report, questionnaire, spec)
-    sections, stale_sections = _write_sections(report, questionnaire, spec)
-    _write_questions(report, questionnaire, spec, sections, choice_lists)
+    changes = Changes()
+    values = {"title": spec.title, "introduction": spec.introduction, "source_file": source_file}
+    questionnaire = _upsert(changes, Questionnaire, questionnaire, values, code=spec.code)
+    choice_lists, stale_lists = _write_choice_lists(changes, questionnaire, spec)
+    sections, stale_sections = _write_sections(changes, questionnaire, spec)
+    _write_questions(changes, questionnaire, spec, sections, choice_lists)
     # Deleted last, once no question or column points at them any more.
     for section in stale_sections:
-        _delete(report, section)
+        _delete(changes, section)
     for choice_list in stale_lists:
-        _delete(report, choice_list)
-    if round_code is not None:
-        report.round = _write_round(report, questionnaire, round_code)
-    if report.changed:
+        _delete(changes, choice_list)
+    round_ = _write_round(changes, questionnaire, round_code) if round_code else None
+    if changes.any:
         questionnaire.save(update_fields=["loaded_at"])
-    _count_contents(report, spec)
-    return report
+    return _report(spec, questionnaire, round_, changes)
 
 
 def _write_choice_lists(
-    report: LoadReport, questionnaire: Questionnaire, spec: QuestionnaireSpec
+    changes: Changes, questionnaire: Questionnaire, spec: QuestionnaireSpec
 ) -> tuple[dict[str, ChoiceList], list[ChoiceList]]:
     existing = {choice_list.code: choice_list for choice_list in questionnaire.choice_lists.all()}
     existing_choices = {
@@ -1304,8 +1391,12 @@ def _write_choice_lists(
     written = {}
     for list_spec in spec.choice_lists.values():
         choice_list = _upsert(
-            report, ChoiceList, existing.pop(list_spec.code, None), {},
-            questionnaire=questionnaire, code=list_spec.code,
+            changes,
+            ChoiceList,
+            existing.pop(list_spec.code, None),
+            {},
+            questionnaire=questionnaire,
+            code=list_spec.code,
         )
         written[list_spec.code] = choice_list
         for choice in list_spec.choices:
@@ -1316,15 +1407,17 @@ def _write_choice_lists(
                 "is_other": choice.is_other,
             }
             old = existing_choices.pop((choice_list.pk, choice.code), None)
-            _upsert(report, Choice, old, values, choice_list=choice_list, code=choice.code)
+            _upsert(changes, Choice, old, values, choice_list=choice_list, code=choice.code)
+    kept_lists = {choice_list.pk for choice_list in written.values()}
     for choice in existing_choices.values():
-        if choice.choice_list_id in {choice_list.pk for choice_list in written.values()}:
-            _delete(report, choice)
+        # Choices of removed lists go with their list.
+        if choice.choice_list_id in kept_lists:
+            _delete(changes, choice)
     return written, list(existing.values())
 
 
 def _write_sections(
-    report: LoadReport, questionnaire: Questionnaire, spec: QuestionnaireSpec
+    changes: Changes, questionnaire: Questionnaire, spec: QuestionnaireSpec
 ) -> tuple[dict[str, Section], list[Section]]:
     existing = {section.code: section for section in questionnaire.sections.all()}
     written = {}
@@ -1334,52 +1427,53 @@ def _write_sections(
             "introduction": section.introduction,
             "position": section.position,
         }
+        old = existing.pop(section.code, None)
         written[section.code] = _upsert(
-            report, Section, existing.pop(section.code, None), values,
-            questionnaire=questionnaire, code=section.code,
+            changes, Section, old, values, questionnaire=questionnaire, code=section.code
         )
     return written, list(existing.values())
 
 
 def _write_questions(
-    report: LoadReport,
+    changes: Changes,
     questionnaire: Questionnaire,
     spec: QuestionnaireSpec,
     sections: dict[str, Section],
     choice_lists: dict[str, ChoiceList],
 ) -> None:
+    in_questionnaire = {"question__section__questionnaire": questionnaire}
     existing = {
         question.code: question
         for question in Question.objects.filter(section__questionnaire=questionnaire)
     }
-    rows = {(row.question_id, row.code): row for row in GridRow.objects.filter(
-        question__section__questionnaire=questionnaire)}
-    columns = {(column.question_id, column.code): column for column in GridColumn.objects.filter(
-        question__section__questionnaire=questionnaire)}
-    for question in spec.questions():
+    rows = {(row.question_id, row.code): row for row in GridRow.objects.filter(**in_questionnaire)}
+    columns = {
+        (column.question_id, column.code): column
+        for column in GridColumn.objects.filter(**in_questionnaire)
+    }
+    for question_spec in spec.questions():
         values = {
-            "section_id": sections[question.section].pk,
-            "text": question.text,
-            "help_text": question.help_text,
-            "kind": question.kind,
-            "required": question.required,
-            "position": question.position,
-            "choice_list_id": _list_id(choice_lists, question.choice_list),
-            "show_if": question.show_if,
-            "validation": question.stored_validation(),
-            "special_values": question.special_values,
-            "allows_note": question.allows_note,
-            "row_source": question.row_source,
-            "rows_from": question.rows_from,
+            "section_id": sections[question_spec.section].pk,
+            "text": question_spec.text,
+            "help_text": question_spec.help_text,
+            "kind": question_spec.kind,
+            "required": question_spec.required,
+            "position": question_spec.position,
+            "choice_list_id": _list_id(choice_lists, question_spec.choice_list),
+            "show_if": question_spec.show_if,
+            "validation": question_spec.stored_validation(),
+            "special_values": question_spec.special_values,
+            "allows_note": question_spec.allows_note,
+            "row_source": question_spec.row_source,
+            "rows_from": question_spec.rows_from,
         }
-        row = _upsert(report, Question, existing.pop(question.code, None), values,
-                      code=question.code)
-        for grid_row in question.rows:
-            values = {"label": grid_row.label, "position": grid_row.position,
-                      "is_other": grid_row.is_other}
-            _upsert(report, GridRow, rows.pop((row.pk, grid_row.code), None), values,
-                    question=row, code=grid_row.code)
-        for column in question.columns:
+        old = existing.pop(question_spec.code, None)
+        question = _upsert(changes, Question, old, values, code=question_spec.code)
+        for row in question_spec.rows:
+            values = {"label": row.label, "position": row.position, "is_other": row.is_other}
+            old_row = rows.pop((question.pk, row.code), None)
+            _upsert(changes, GridRow, old_row, values, question=question, code=row.code)
+        for column in question_spec.columns:
             values = {
                 "label": column.label,
                 "help_text": column.help_text,
@@ -1391,51 +1485,57 @@ def _write_questions(
                 "validation": column.validation,
                 "special_values": column.special_values,
             }
-            _upsert(report, GridColumn, columns.pop((row.pk, column.code), None), values,
-                    question=row, code=column.code)
-    removed = set(existing.values())
+            old_column = columns.pop((question.pk, column.code), None)
+            _upsert(changes, GridColumn, old_column, values, question=question, code=column.code)
+    removed_questions = {question.pk for question in existing.values()}
     for leftover in [*rows.values(), *columns.values()]:
-        if all(leftover.question_id != question.pk for question in removed):
-            _delete(report, leftover)
-    for question in removed:
-        _delete(report, question)
+        # Rows and columns of removed questions go with their question.
+        if leftover.question_id not in removed_questions:
+            _delete(changes, leftover)
+    for removed in existing.values():
+        _delete(changes, removed)
 
 
-def _write_round(report: LoadReport, questionnaire: Questionnaire, code: str) -> Round:
+def _write_round(changes: Changes, questionnaire: Questionnaire, code: str) -> Round:
     existing = Round.objects.filter(code=code).first()
     if existing is not None:
-        report.unchanged["Round"] += 1
+        changes.unchanged["Round"] += 1
         return existing
-    report.created["Round"] += 1
+    changes.created["Round"] += 1
     return Round.objects.create(
         code=code, name=f"Round {code}", questionnaire=questionnaire, status=Round.Status.DRAFT
     )
 
 
-def _upsert[M: models.Model](
-    report: LoadReport, model: type[M], existing: M | None, values: dict[str, Any], **identity: Any
-) -> M:
+def _upsert(
+    changes: Changes,
+    model: type[ModelT],
+    existing: ModelT | None,
+    values: dict[str, Any],
+    **identity: Any,
+) -> ModelT:
     """Create the row, or update only the fields whose value changed, and count which."""
     name = model.__name__
     if existing is None:
-        report.created[name] += 1
-        return model.objects.create(**identity, **values)
+        changes.created[name] += 1
+        return model._default_manager.create(**identity, **values)
     changed = [key for key, value in values.items() if getattr(existing, key) != value]
     if not changed:
-        report.unchanged[name] += 1
+        changes.unchanged[name] += 1
         return existing
     for key in changed:
         setattr(existing, key, values[key])
     existing.save(update_fields=changed)
-    report.updated[name] += 1
+    changes.updated[name] += 1
     return existing
 
 
-def _delete(report: LoadReport, row: models.Model) -> None:
+def _delete(changes: Changes, row: models.Model) -> None:
     """Delete a row and count it with everything its deletion cascades to."""
     _total, per_model = row.delete()
     for label, number in per_model.items():
-        report.deleted[label.rsplit(".", 1)[-1]] += number
+        if number:
+            changes.deleted[label.rsplit(".", 1)[-1]] += number
 
 
 def _list_id(choice_lists: dict[str, ChoiceList], name: str) -> int | None:
@@ -1451,12 +1551,18 @@ def _source_file(path: Path) -> str:
         return str(resolved)[-300:]
 
 
-def _count_contents(report: LoadReport, spec: QuestionnaireSpec) -> None:
+def _report(
+    spec: QuestionnaireSpec, questionnaire: Questionnaire, round_: Round | None, changes: Changes
+) -> LoadReport:
     questions = list(spec.questions())
-    report.sections = len(spec.sections)
-    report.questions = len(questions)
-    report.grids = sum(question.is_grid for question in questions)
-    report.conditions = sum(bool(question.show_if) for question in questions) + sum(
-        bool(column.show_if) for question in questions for column in question.columns
+    columns = [column for question in questions for column in question.columns]
+    return LoadReport(
+        questionnaire=questionnaire,
+        round=round_,
+        changes=changes,
+        sections=len(spec.sections),
+        questions=len(questions),
+        grids=sum(question.is_grid for question in questions),
+        conditions=sum(bool(item.show_if) for item in [*questions, *columns]),
+        rules=sum(len(question.rules) for question in questions),
     )
-    report.rules = sum(len(question.rules) for question in questions)

@@ -20,7 +20,9 @@ def _section_form(definition: QuestionnaireDef, section: SectionDef, data=None, 
     submitted_rows = None
     if data is not None:
         submitted_rows = {
-            key.removesuffix("._rows"): value for key, value in data.items() if key.endswith("._rows")
+            key.removesuffix("._rows"): value
+            for key, value in data.items()
+            if key.endswith("._rows")
         }
     rows = resolve_grid_rows(
         section,

@@ -281,3 +281,19 @@ def changes_from_form(
             continue
         edits.append(AnswerEdit(key, value, base))
     return edits
+
+
+def count_answers_by_question(questionnaire: Any, question_codes: set[str]) -> dict[str, int]:
+    """How many stored answers each question has: the loader refuses to drop answered ones."""
+    from django.db.models import Count
+
+    rows = (
+        Answer.objects.filter(
+            question__section__questionnaire=questionnaire,
+            question__code__in=question_codes,
+        )
+        .exclude(value__isnull=True, status="")
+        .values_list("question__code")
+        .annotate(count=Count("pk"))
+    )
+    return dict(rows)
