@@ -772,3 +772,50 @@ def _derived_rows(
             label = str(answer.value) if answer and answer.value else row.label
         rows.append(RowDef(row.code, label))
     return tuple(rows)
+
+
+# --- Progress -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a reply to a section got: visible questions answered, and required ones."""
+
+    answered: int
+    visible: int
+    required_answered: int
+    required: int
+
+    @property
+    def is_complete(self) -> bool:
+        return self.required_answered == self.required
+
+
+def section_progress(
+    section: SectionDef,
+    questions: Mapping[str, QuestionDef],
+    answers: Mapping[AnswerKey, AnswerValue],
+) -> Progress:
+    """Count the visible questions of a section that have an answer (a special value counts)."""
+    lookup = conditions.AnswerLookup(
+        {key: conditions.comparable(answer.value) for key, answer in answers.items()}
+    )
+    rows = resolve_grid_rows(section, questions, answers)
+    answered_codes = {
+        code
+        for (code, row, column), answer in answers.items()
+        if answer.is_answered and column != LABEL_COLUMN
+    }
+    answered = visible = required_answered = required = 0
+    for question in section.questions:
+        if not conditions.evaluate(question.show_if, lookup):
+            continue
+        if question.row_source == Question.RowSource.DERIVED and not rows.get(question.code):
+            continue
+        visible += 1
+        is_answered = question.code in answered_codes
+        answered += is_answered
+        if question.required:
+            required += 1
+            required_answered += is_answered
+    return Progress(answered, visible, required_answered, required)

@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db import models, transaction
 
 from consultation.conditions import ConditionError, Reference, check_condition, references
+from consultation.definition import forget_definition
 from consultation.models import (
     Choice,
     ChoiceList,
@@ -254,38 +255,42 @@ def parse_yaml(text: str, log: ErrorLog) -> Any:
 
 
 def _report_duplicate_keys(root: yaml.Node, log: ErrorLog) -> None:
-    """A repeated key silently replaces the first one in YAML; report it instead."""
+    """A repeated key silently replaces the first one in YAML; report it instead.
+
+    Errors are named like the others: by the section or question around the key, by the list
+    name inside choice_lists, and "" at the top level.
+    """
     seen_nodes: set[int] = set()
 
-    def walk(node: yaml.Node, owner: str, names_mapping: bool) -> None:
+    def walk(node: yaml.Node, owner: str, parent_key: str) -> None:
         if id(node) in seen_nodes:
             return
         seen_nodes.add(id(node))
         if isinstance(node, yaml.SequenceNode):
             for item in node.value:
-                walk(item, owner, False)
+                walk(item, owner, parent_key)
             return
         if not isinstance(node, yaml.MappingNode):
             return
-        own_code = owner
-        for key, value in node.value:
-            if key.value == "code" and isinstance(value, yaml.ScalarNode) and node is not root:
-                own_code = value.value
+        if parent_key in ("sections", "questions"):
+            for key, value in node.value:
+                if key.value == "code" and isinstance(value, yaml.ScalarNode):
+                    owner = value.value
+        names_lists = parent_key == "choice_lists"
         keys_seen: set[str] = set()
         for key, value in node.value:
             if not isinstance(key, yaml.ScalarNode) or key.tag == MERGE_TAG:
                 continue
             if key.value in keys_seen:
                 log.add(
-                    key.value if names_mapping else own_code,
+                    key.value if names_lists else owner,
                     f"line {key.start_mark.line + 1}: '{key.value}' is given twice; "
                     "the second would silently replace the first",
                 )
             keys_seen.add(key.value)
-            is_choice_lists = node is root and key.value == "choice_lists"
-            walk(value, key.value if names_mapping else own_code, is_choice_lists)
+            walk(value, key.value if names_lists else owner, key.value)
 
-    walk(root, "", False)
+    walk(root, "", "")
 
 
 # --- The spec: what the file says, checked --------------------------------------------------
@@ -413,7 +418,20 @@ def read_questionnaire_file(path: Path, log: ErrorLog) -> QuestionnaireSpec | No
         return None
     spec = parse_questionnaire(data, log)
     check_cross_references(spec, log)
+    _sort_in_file_order(log, spec)
     return spec
+
+
+def _sort_in_file_order(log: ErrorLog, spec: QuestionnaireSpec) -> None:
+    """List errors by where their code appears: top level, choice lists, then questions."""
+    rank = {"": 0}
+    for code in spec.choice_lists:
+        rank.setdefault(code, len(rank))
+    for section in spec.sections:
+        rank.setdefault(section.code, len(rank))
+        for question in section.questions:
+            rank.setdefault(question.code, len(rank))
+    log.errors.sort(key=lambda error: rank.get(error.code, len(rank)))
 
 
 def parse_questionnaire(data: Mapping[str, Any], log: ErrorLog) -> QuestionnaireSpec:
@@ -626,7 +644,7 @@ def _parse_rows(value: Any, question: QuestionSpec, spec: QuestionnaireSpec, log
     elif isinstance(value, str):
         if value == COUNTRIES:
             log.add(code, "rows: the countries list cannot give grid rows")
-        elif value not in spec.choice_lists:
+        elif value not in spec.choice_lists or value.startswith("inline:"):
             log.add(
                 code, f"rows: there is no choice list '{value}'{_suggest(value, spec.choice_lists)}"
             )
@@ -1377,6 +1395,9 @@ def write_questionnaire(
     round_ = _write_round(changes, questionnaire, round_code) if round_code else None
     if changes.any:
         questionnaire.save(update_fields=["loaded_at"])
+        # After commit, so that no request rebuilds the cached picture from the old rows.
+        questionnaire_id = questionnaire.pk
+        transaction.on_commit(lambda: forget_definition(questionnaire_id))
     return _report(spec, questionnaire, round_, changes)
 
 

@@ -421,3 +421,23 @@ class SectionRenderer:
             f"{self.render_select(status, choices, aria, blank=_('value'))}"
             "</div>"
         )
+
+
+def format_value(kind: str, choices: Iterable[ChoiceDef], value: Any, status: str = "") -> str:
+    """An answer value as a respondent reads it: choice labels rather than codes."""
+    if status:
+        return str(SPECIAL_VALUES.get(status, status))
+    if value is None or value == "" or value == []:
+        return _("(no answer)")
+    labels = {choice.code: choice.label for choice in SectionRenderer.choices_of(kind, choices)}
+    other = ""
+    if isinstance(value, dict):
+        other = value.get("other", "")
+        value = value.get("choice", value.get("choices"))
+    if kind == Kind.CHECKBOX:
+        return _("Ticked") if value else _("Not ticked")
+    if isinstance(value, list):
+        text = "; ".join(labels.get(str(item), str(item)) for item in value)
+    else:
+        text = labels.get(str(value), str(value))
+    return f"{text}: {other}" if other else text

@@ -1,15 +1,614 @@
-"""Views of country returns: the home page, sections, forwarding, invitations."""
+"""Views of country returns: home, the return's overview, a section to fill, autosave, history."""
 
+import json
+import time
+from collections.abc import Callable, Mapping
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from consultation.models import Questionnaire
+from consultation import conditions
+from consultation.definition import QuestionDef, QuestionnaireDef, SectionDef, get_definition
+from consultation.formbuilder import (
+    LABEL_COLUMN,
+    AnswerKey,
+    AnswerValue,
+    SectionForm,
+    SectionFormBuilder,
+    answers_to_data,
+    resolve_grid_rows,
+    section_progress,
+)
+from consultation.models import Kind
+from consultation.rendering import SectionRenderer, format_value
+
+from . import access
+from .models import Answer, AnswerChange, Assignment, Authority, CountryReturn
+from .services import (
+    AnswerEdit,
+    SaveResult,
+    StoredAnswer,
+    changes_from_form,
+    load_answers,
+    save_answers,
+)
+
+PENDING_SAVE_KEY = "pending_section_save"
+MAX_AUTOSAVE_KEYS = 200
+
+
+# --- Home and overview --------------------------------------------------------------------------
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    questionnaire = Questionnaire.objects.order_by("-pk").first()
-    if request.user.is_staff and questionnaire:
-        return redirect("consultation:preview-index", questionnaire=questionnaire.code)
-    return HttpResponse("home")
+    returns = list(access.returns_visible_to(request.user).order_by("country__name"))
+    if len(returns) == 1 and not access.is_unsd(request.user):
+        return redirect("responses:return-overview", return_id=returns[0].pk)
+    questionnaire = None
+    if request.user.is_staff or access.is_unsd(request.user):
+        from consultation.models import Questionnaire
+
+        questionnaire = Questionnaire.objects.order_by("-pk").first()
+    return render(
+        request,
+        "responses/home.html",
+        {"returns": returns, "questionnaire": questionnaire},
+    )
+
+
+@never_cache
+@login_required
+def return_overview(request: HttpRequest, return_id: int) -> HttpResponse:
+    country_return = access.get_return(request.user, return_id)
+    definition = get_definition(country_return.round.questionnaire_id)
+    focal = access.is_focal_point(request.user, country_return)
+    sees_all = focal or access.is_unsd(request.user)
+    assignments = list(access.visible_assignments(request.user, country_return))
+    replies = _replies(country_return, definition)
+    rows = []
+    for section in definition.sections:
+        holders = [a for a in assignments if a.section_id == section.id]
+        if not sees_all and not holders:
+            continue
+        if sees_all:
+            nso = access.nso_of(country_return)
+            progress = section_progress(section, definition.questions, replies.get(nso.pk, {}))
+        else:
+            progress = section_progress(
+                section, definition.questions, replies.get(holders[0].authority_id, {})
+            )
+        holder_rows = [
+            (
+                assignment,
+                section_progress(
+                    section, definition.questions, replies.get(assignment.authority_id, {})
+                ),
+            )
+            for assignment in holders
+        ]
+        rows.append({"section": section, "progress": progress, "holders": holder_rows})
+    return render(
+        request,
+        "responses/return_overview.html",
+        {
+            "country_return": country_return,
+            "rows": rows,
+            "is_focal_point": focal,
+            "questionnaire": definition,
+        },
+    )
+
+
+def _replies(
+    country_return: CountryReturn, definition: QuestionnaireDef
+) -> dict[int, dict[AnswerKey, AnswerValue]]:
+    """Every reply of the return, by authority id, in one query."""
+    codes = {question.id: code for code, question in definition.questions.items()}
+    replies: dict[int, dict[AnswerKey, AnswerValue]] = {}
+    for authority_id, question_id, row, column, value, status, note in Answer.objects.filter(
+        country_return=country_return
+    ).values_list(
+        "authority_id", "question_id", "row_code", "column_code", "value", "status", "note"
+    ):
+        if question_id in codes:
+            replies.setdefault(authority_id, {})[(codes[question_id], row, column)] = AnswerValue(
+                value, status, note
+            )
+    return replies
+
+
+# --- The section page -----------------------------------------------------------------------------
+
+
+def login_required_keeping_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Like login_required, but a form posted after the session ended is kept, not lost.
+
+    The posted data waits in the (anonymous) session; once the respondent signs in again, the
+    section page saves it.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.method == "POST":
+            request.session[PENDING_SAVE_KEY] = {
+                "path": request.path,
+                "data": {key: request.POST.getlist(key) for key in request.POST},
+                "at": time.time(),
+            }
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+class SectionPage:
+    """Everything the section page and its saves need, read in a fixed number of queries."""
+
+    def __init__(self, request: HttpRequest, return_id: int, section_code: str) -> None:
+        self.request = request
+        self.country_return = access.get_return(request.user, return_id)
+        self.definition = get_definition(self.country_return.round.questionnaire_id)
+        section = self.definition.section(section_code)
+        if section is None:
+            raise Http404("No such section")
+        self.section: SectionDef = section
+        self.access = access.section_access(request.user, self.country_return, section_code)
+        self.authority = self._viewed_authority()
+        self.editable = (
+            self.access.editable_authority is not None
+            and self.authority.pk == self.access.editable_authority.pk
+            and self.country_return.status
+            in (CountryReturn.Status.NOT_STARTED, CountryReturn.Status.IN_PROGRESS)
+        )
+        self.stored = load_answers(
+            country_return=self.country_return,
+            authority=self.authority,
+            questionnaire=self.definition,
+        )
+        self.answers = {key: stored.value for key, stored in self.stored.items()}
+
+    def _viewed_authority(self) -> Authority:
+        reply = self.request.GET.get("reply", "")
+        if reply:
+            if not reply.isdigit() or not self.access.may_read(int(reply)):
+                raise Http404("No such reply")
+            return next(a for a in self.access.readable_authorities if a.pk == int(reply))
+        return self.access.editable_authority or self.access.readable_authorities[0]
+
+    def context_answers(self) -> dict[AnswerKey, Any]:
+        """Comparable values of the reply's answers outside this section, for conditions."""
+        own = {question.code for question in self.section.questions}
+        return {
+            key: conditions.comparable(answer.value)
+            for key, answer in self.answers.items()
+            if key[0] not in own
+        }
+
+    def form_class(
+        self, submitted: Mapping[str, Any] | None = None, added_row: str = ""
+    ) -> type[SectionForm]:
+        submitted_rows = None
+        if submitted is not None:
+            submitted_rows = {
+                key.removesuffix("._rows"): str(submitted.get(key))
+                for key in submitted
+                if key.endswith("._rows")
+            }
+        self.rows = resolve_grid_rows(
+            self.section,
+            self.definition.questions,
+            self.answers,
+            submitted_rows=submitted_rows,
+            added_row=added_row,
+        )
+        return SectionFormBuilder(self.section, self.rows).get_form_class()
+
+    def unbound_form(self) -> SectionForm:
+        form_class = self.form_class()
+        return form_class(
+            initial=answers_to_data(self.section, self.rows, self.answers),
+            context_answers=self.context_answers(),
+            enforce_required=False,
+        )
+
+    def bound_form(self, data: Mapping[str, Any], added_row: str = "") -> SectionForm:
+        form_class = self.form_class(data, added_row)
+        return form_class(data, context_answers=self.context_answers(), enforce_required=False)
+
+    def versions(self) -> dict[str, int]:
+        return {"|".join(key): stored.version for key, stored in self.stored.items()}
+
+
+@never_cache
+@login_required_keeping_post
+def section_edit(request: HttpRequest, return_id: int, section: str) -> HttpResponse:
+    page = SectionPage(request, return_id, section)
+    pending = _pending_save(request)
+    if request.method == "POST" or pending is not None:
+        if not page.editable:
+            messages.error(request, _("This section is read-only for you: nothing was saved."))
+            return redirect(request.get_full_path())
+        data = pending if pending is not None else request.POST
+        added_row = data.get("add_row", "") if pending is None else ""
+        form = page.bound_form(data, added_row)
+        if added_row:
+            return _render_section(request, page, form, show_errors=False)
+        if not form.is_valid():
+            return _render_section(request, page, form)
+        result = _save_form(request, page, form, data)
+        if pending is not None:
+            messages.success(request, _("What you typed before signing in again has been saved."))
+        if result.conflicts:
+            return _render_section(request, page, form, conflicts=result)
+        messages.success(
+            request,
+            _("Saved at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M")},
+        )
+        return redirect(request.get_full_path())
+    return _render_section(request, page, page.unbound_form())
+
+
+def _pending_save(request: HttpRequest) -> QueryDict | None:
+    """Data posted while signed out, if it was posted to this page."""
+    pending = request.session.get(PENDING_SAVE_KEY)
+    if not pending or pending.get("path") != request.path:
+        return None
+    del request.session[PENDING_SAVE_KEY]
+    data = QueryDict(mutable=True)
+    for key, values in pending["data"].items():
+        data.setlist(key, values)
+    return data
+
+
+def _save_form(
+    request: HttpRequest, page: SectionPage, form: SectionForm, data: Mapping[str, Any]
+) -> SaveResult:
+    try:
+        versions = json.loads(data.get("_versions") or "{}")
+        if not isinstance(versions, dict):
+            versions = {}
+        versions = {str(key): int(value) for key, value in versions.items()}
+    except (ValueError, TypeError):
+        versions = {}
+    edits = changes_from_form(form.cleaned_answers(), page.stored, versions)
+    return save_answers(
+        country_return=page.country_return,
+        authority=page.authority,
+        section=page.section,
+        edits=edits,
+        user=request.user,
+        channel=AnswerChange.Channel.WEB,
+    )
+
+
+def _render_section(
+    request: HttpRequest,
+    page: SectionPage,
+    form: SectionForm,
+    *,
+    show_errors: bool = True,
+    conflicts: SaveResult | None = None,
+) -> HttpResponse:
+    renderer = SectionRenderer(form, read_only=not page.editable)
+    if not show_errors:
+        renderer.errors = {}
+    versions = page.versions()
+    conflict_rows = []
+    if conflicts is not None:
+        # Saving again keeps the respondent's values: the page now starts from the new versions.
+        for conflict in conflicts.conflicts:
+            versions["|".join(conflict.key)] = conflict.theirs.version
+            conflict_rows.append(_conflict_row(page, conflict.key, conflict.yours, conflict.theirs))
+    definition = page.definition
+    position = definition.sections.index(page.section)
+    holders = []
+    if page.access.is_focal_point or page.access.is_unsd:
+        holders = list(
+            Assignment.objects.filter(
+                country_return=page.country_return, section_id=page.section.id
+            ).select_related("authority")
+        )
+    status = 409 if conflict_rows else (200 if not (show_errors and renderer.errors) else 422)
+    return render(
+        request,
+        "responses/section_edit.html",
+        {
+            "page": page,
+            "country_return": page.country_return,
+            "section": page.section,
+            "authority": page.authority,
+            "editable": page.editable,
+            "questions_html": renderer.render(),
+            "error_summary": renderer.error_summary() if show_errors else [],
+            "non_field_errors": form.non_field_errors() if show_errors and form.is_bound else [],
+            "context_answers": {"|".join(k): v for k, v in page.context_answers().items()},
+            "versions": versions,
+            "versions_json": json.dumps(versions),
+            "conflicts": conflict_rows,
+            "holders": holders,
+            "readable_authorities": page.access.readable_authorities,
+            "previous_section": definition.sections[position - 1] if position else None,
+            "next_section": definition.sections[position + 1]
+            if position + 1 < len(definition.sections)
+            else None,
+        },
+        status=status,
+    )
+
+
+def _describe(page: SectionPage, key: AnswerKey, value: AnswerValue) -> str:
+    question = page.definition.questions[key[0]]
+    kind, choices = question.kind, question.choices
+    if key[2] and key[2] != LABEL_COLUMN:
+        column = question.column(key[2])
+        if column is not None:
+            kind, choices = column.kind, column.choices
+    elif key[2] == LABEL_COLUMN:
+        kind, choices = Kind.TEXT, ()
+    text = format_value(kind, choices, value.value, value.status)
+    if value.note:
+        text += " " + _("(note: %(note)s)") % {"note": value.note}
+    return text
+
+
+def _key_label(page: SectionPage, key: AnswerKey) -> str:
+    question = page.definition.questions[key[0]]
+    if not key[1]:
+        return f"{question.code} {question.text}"
+    column = question.column(key[2])
+    column_label = column.label if column else _("name")
+    rows = {row.code: row.label for row in page.rows.get(question.code, question.rows)}
+    return f"{question.code} · {rows.get(key[1], key[1])} · {column_label}"
+
+
+def _conflict_row(
+    page: SectionPage, key: AnswerKey, yours: AnswerValue, theirs: StoredAnswer
+) -> dict[str, Any]:
+    return {
+        "key": "|".join(key),
+        "label": _key_label(page, key),
+        "yours": _describe(page, key, yours),
+        "theirs": _describe(page, key, theirs.value),
+        "by": theirs.updated_by,
+        "at": theirs.updated_at,
+    }
+
+
+# --- Autosave ---------------------------------------------------------------------------------
+
+
+def _json_error(message: str, status: int, **extra: Any) -> JsonResponse:
+    return JsonResponse({"error": message, **extra}, status=status)
+
+
+@never_cache
+@require_POST
+def section_autosave(request: HttpRequest, return_id: int, section: str) -> JsonResponse:
+    """Save a few answers of a section: JSON in, JSON out, answer by answer.
+
+    Request: {"answers": [{"key": "C1|S01|exists", "version": 2, "data": {field: value}}]}.
+    Each answer is validated by the engine and saved only if still at that version.
+    """
+    if not request.user.is_authenticated:
+        return _json_error(
+            _("You have been signed out. What you typed is kept on this page: sign in again."),
+            401,
+            signed_out=True,
+        )
+    try:
+        page = SectionPage(request, return_id, section)
+    except Http404:
+        return _json_error(_("This section is not available to you."), 404)
+    if not page.editable:
+        return _json_error(_("This section is read-only for you: nothing was saved."), 403)
+    try:
+        payload = json.loads(request.body)
+        items = payload["answers"]
+        if not isinstance(items, list) or not 0 < len(items) <= MAX_AUTOSAVE_KEYS:
+            raise ValueError
+        requested = [_parse_autosave_item(item, page) for item in items]
+    except (ValueError, KeyError, TypeError):
+        return _json_error(_("The request could not be read. Reload the page and try again."), 400)
+    questions = {key[0] for key, _version, _data in requested}
+    sub_section = SectionDef(
+        id=page.section.id,
+        code=page.section.code,
+        title=page.section.title,
+        introduction="",
+        questions=tuple(q for q in page.section.questions if q.code in questions),
+    )
+    page.section = sub_section
+    base = answers_to_data(sub_section, _rows_for(page, sub_section), page.answers)
+    data = QueryDict(mutable=True)
+    for name, value in base.items():
+        if isinstance(value, list):
+            data.setlist(name, value)
+        else:
+            data[name] = value
+    for key, _version, fields in requested:
+        for name in _field_names_of_key(data, key):
+            data.pop(name, None)
+        for name, value in fields.items():
+            if isinstance(value, list):
+                data.setlist(name, [str(item) for item in value])
+            elif value is not None:
+                data[name] = str(value)
+    form = page.bound_form(data)
+    form.is_valid()
+    cleaned = form.cleaned_answers(validate=False)
+    errors = {name: [str(m) for m in messages_] for name, messages_ in form.errors.items()}
+    edits = []
+    for key, version, _fields in requested:
+        if any(name in errors for name in _field_names_of_key(form.fields, key)):
+            continue
+        if key[0] in form.hidden_questions or key in form.hidden_cells:
+            continue
+        if key in cleaned:
+            edits.append(AnswerEdit(key, cleaned[key], version))
+    result = save_answers(
+        country_return=page.country_return,
+        authority=page.authority,
+        section=sub_section,
+        edits=edits,
+        user=request.user,
+        channel=AnswerChange.Channel.AUTOSAVE,
+    )
+    return JsonResponse(
+        {
+            "saved": {"|".join(k): v for k, v in result.saved.items()},
+            "unchanged": {"|".join(k): v for k, v in result.unchanged.items()},
+            "conflicts": [
+                {
+                    **_conflict_row(page, c.key, c.yours, c.theirs),
+                    "version": c.theirs.version,
+                    "data": answers_to_data(sub_section, page.rows, {c.key: c.theirs.value}),
+                }
+                for c in result.conflicts
+            ],
+            "errors": errors,
+            "saved_at": timezone.localtime().strftime("%H:%M"),
+        },
+        status=409 if result.conflicts else 200,
+    )
+
+
+def _rows_for(page: SectionPage, section: SectionDef) -> Mapping[str, Any]:
+    page.rows = resolve_grid_rows(section, page.definition.questions, page.answers)
+    return page.rows
+
+
+def _parse_autosave_item(item: Any, page: SectionPage) -> tuple[AnswerKey, int, dict[str, Any]]:
+    if not isinstance(item, dict):
+        raise ValueError
+    parts = str(item["key"]).split("|")
+    if len(parts) != 3:
+        raise ValueError
+    key: AnswerKey = (parts[0], parts[1], parts[2])
+    if not any(q.code == key[0] for q in page.section.questions):
+        raise ValueError
+    version = int(item.get("version") or 0)
+    fields = item.get("data") or {}
+    if not isinstance(fields, dict):
+        raise ValueError
+    for name in fields:
+        if _key_of_field(str(name)) != key:
+            raise ValueError
+    return key, version, fields
+
+
+def _key_of_field(name: str) -> AnswerKey:
+    """The answer a form field belongs to: 1-2 name parts for a question, 3-4 for a cell."""
+    parts = name.split(".")
+    if len(parts) <= 2:
+        return (parts[0], "", "")
+    return (parts[0], parts[1], parts[2])
+
+
+def _field_names_of_key(names: Any, key: AnswerKey) -> list[str]:
+    return [name for name in list(names) if _key_of_field(name) == key]
+
+
+# --- History ------------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def question_history(
+    request: HttpRequest, return_id: int, section: str, question: str
+) -> HttpResponse:
+    page = SectionPage(request, return_id, section)
+    question_def = next((q for q in page.section.questions if q.code == question), None)
+    if question_def is None:
+        raise Http404("No such question")
+    changes = AnswerChange.objects.filter(
+        answer__country_return=page.country_return,
+        answer__authority=page.authority,
+        answer__question_id=question_def.id,
+    ).select_related("answer", "changed_by")
+    if request.method == "POST":
+        if not page.editable:
+            raise Http404("Read-only")
+        return _restore(request, page, question_def, changes)
+    page.form_class()
+    entries = [
+        {
+            "change": change,
+            "label": _key_label(
+                page, (question, change.answer.row_code, change.answer.column_code)
+            ),
+            "old": _describe(
+                page,
+                (question, change.answer.row_code, change.answer.column_code),
+                AnswerValue(change.old_value, change.old_status, change.old_note),
+            ),
+            "new": _describe(
+                page,
+                (question, change.answer.row_code, change.answer.column_code),
+                AnswerValue(change.new_value, change.new_status, change.new_note),
+            ),
+        }
+        for change in changes[:500]
+    ]
+    return render(
+        request,
+        "responses/question_history.html",
+        {
+            "page": page,
+            "question": question_def,
+            "entries": entries,
+            "editable": page.editable,
+            "country_return": page.country_return,
+            "section": page.section,
+        },
+    )
+
+
+def _restore(
+    request: HttpRequest, page: SectionPage, question: QuestionDef, changes: Any
+) -> HttpResponse:
+    change_id = request.POST.get("change", "")
+    change = changes.filter(pk=int(change_id)).first() if change_id.isdigit() else None
+    back = reverse(
+        "responses:question-history",
+        args=[page.country_return.pk, page.section.code, question.code],
+    )
+    if change is None:
+        messages.error(request, _("That earlier value no longer exists. Choose another one."))
+        return redirect(back)
+    answer = change.answer
+    key: AnswerKey = (question.code, answer.row_code, answer.column_code)
+    result = save_answers(
+        country_return=page.country_return,
+        authority=page.authority,
+        section=page.section,
+        edits=[
+            AnswerEdit(
+                key,
+                AnswerValue(change.new_value, change.new_status, change.new_note),
+                answer.version,
+            )
+        ],
+        user=request.user,
+        channel=AnswerChange.Channel.RESTORE,
+    )
+    if result.conflicts:
+        messages.error(
+            request, _("Someone changed this answer a moment ago. Look again, then restore.")
+        )
+    elif result.saved:
+        messages.success(request, _("The earlier value is restored."))
+    else:
+        messages.info(request, _("That value is the current one already."))
+    return redirect(back)

@@ -1,0 +1,218 @@
+"""The section page: filling with the Save button, errors kept, conflicts shown, history."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from responses.models import Answer, AnswerChange, Assignment, CountryReturn
+
+pytestmark = pytest.mark.django_db
+
+
+def section_url(country_return, code, **query):
+    url = reverse("responses:section-edit", args=[country_return.pk, code])
+    if query:
+        url += "?" + "&".join(f"{key}={value}" for key, value in query.items())
+    return url
+
+
+def answer_of(world, question, row="", column="", authority=None):
+    return Answer.objects.get(
+        country_return=world.return_a,
+        authority=authority or world.nso_a,
+        question__code=question,
+        row_code=row,
+        column_code=column,
+    )
+
+
+def test_focal_point_saves_with_the_button_and_sees_the_values_again(client, world):
+    client.force_login(world.focal_point_a)
+    url = section_url(world.return_a, "A")
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b'name="A3"' in page.content
+
+    response = client.post(
+        url,
+        {
+            "_versions": "{}",
+            "A3": "Kenya National Bureau of Statistics",
+            "A8": "yes",
+            "A6": "2026-03-31",
+            "A5.contact.email": "someone@knbs.or.ke",
+        },
+    )
+
+    assert response.status_code == 302
+    assert answer_of(world, "A3").value == "Kenya National Bureau of Statistics"
+    assert answer_of(world, "A6").value == "2026-03-31"
+    assert answer_of(world, "A5", "contact", "email").value == "someone@knbs.or.ke"
+    change = AnswerChange.objects.get(answer=answer_of(world, "A3"))
+    assert change.changed_by == world.focal_point_a
+    assert change.channel == "web"
+    assert change.old_value is None
+    again = client.get(url)
+    assert b'value="Kenya National Bureau of Statistics"' in again.content
+    assert b"Saved at" in again.content
+    world.return_a.refresh_from_db()
+    assert world.return_a.status == CountryReturn.Status.IN_PROGRESS
+
+
+def test_invalid_answers_are_shown_beside_the_question_and_the_typed_text_is_kept(client, world):
+    client.force_login(world.focal_point_a)
+    url = section_url(world.return_a, "A")
+
+    response = client.post(url, {"_versions": "{}", "A3": "Statistics office", "A6": "31/03/2026"})
+
+    assert response.status_code == 422
+    content = response.content.decode()
+    assert "There is 1 problem to fix" in content
+    assert "Enter a date as year-month-day, such as 2026-03-31." in content
+    assert 'value="31/03/2026"' in content
+    assert 'value="Statistics office"' in content
+    assert not Answer.objects.filter(country_return=world.return_a).exists()
+
+
+def test_saving_twice_the_same_form_changes_nothing_the_second_time(client, world):
+    client.force_login(world.focal_point_a)
+    url = section_url(world.return_a, "A")
+    data = {"_versions": "{}", "A3": "NSO"}
+
+    client.post(url, data)
+    client.post(url, data)
+
+    assert answer_of(world, "A3").version == 1
+    assert AnswerChange.objects.filter(answer__question__code="A3").count() == 1
+
+
+def test_a_stale_save_shows_both_values_and_overwrites_nothing(client, world):
+    client.force_login(world.focal_point_a)
+    url = section_url(world.return_a, "A")
+    client.post(url, {"_versions": "{}", "A3": "First name"})
+    stale_versions = json.dumps({"A3||": 1})
+    # Someone else saves meanwhile.
+    client.post(url, {"_versions": stale_versions, "A3": "Their name"})
+
+    response = client.post(url, {"_versions": stale_versions, "A3": "My name"})
+
+    assert response.status_code == 409
+    content = response.content.decode()
+    assert "Their name" in content
+    assert "My name" in content
+    assert answer_of(world, "A3").value == "Their name"
+    # Saving again from the page shown keeps the respondent's value.
+    versions = json.dumps({"A3||": 2})
+    client.post(url, {"_versions": versions, "A3": "My name"})
+    assert answer_of(world, "A3").value == "My name"
+
+
+def test_a_whole_page_save_does_not_conflict_on_answers_the_respondent_did_not_touch(
+    client, world
+):
+    client.force_login(world.focal_point_a)
+    url = section_url(world.return_a, "A")
+    client.post(url, {"_versions": "{}", "A3": "NSO", "A14": "yes"})
+    page_versions = json.dumps({"A3||": 1, "A14||": 1})
+    client.post(url, {"_versions": page_versions, "A3": "NSO", "A14": "no"})
+
+    # The first page, still showing A14 = yes, changes only A3.
+    response = client.post(url, {"_versions": page_versions, "A3": "The NSO", "A14": "yes"})
+
+    assert response.status_code == 302
+    assert answer_of(world, "A3").value == "The NSO"
+    assert answer_of(world, "A14").value == "no"
+
+
+def test_hidden_question_keeps_its_answer_when_its_condition_turns_false(client, world):
+    client.force_login(world.focal_point_a)
+    url = section_url(world.return_a, "B")
+    client.post(url, {"_versions": "{}", "B6": "yes", "B7": "Temporary movers"})
+    assert answer_of(world, "B7").value == "Temporary movers"
+
+    client.post(url, {"_versions": json.dumps({"B6||": 1, "B7||": 1}), "B6": "no"})
+
+    assert answer_of(world, "B6").value == "no"
+    assert answer_of(world, "B7").value == "Temporary movers"
+
+
+def test_authority_fills_its_own_reply_and_the_focal_point_reads_it(client, world):
+    client.force_login(world.respondent_a)
+    url = section_url(world.return_a, "C")
+    client.post(url, {"_versions": "{}", "C12": "yes", "C1.S07.exists": "yes"})
+
+    stored = answer_of(world, "C12", authority=world.interior_a)
+    assert stored.value == "yes"
+    assert not Answer.objects.filter(authority=world.nso_a).exists()
+    world.assignment.refresh_from_db()
+    assert world.assignment.status == Assignment.Status.IN_PROGRESS
+
+    client.force_login(world.focal_point_a)
+    page = client.get(section_url(world.return_a, "C", reply=world.interior_a.pk))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "read-only" in content
+    assert 'name="C12" id="f-C12-yes" value="yes" checked' in content
+    assert "disabled" in content
+
+
+def test_respondent_cannot_save_into_the_nso_reply_by_naming_it(client, world):
+    client.force_login(world.respondent_a)
+
+    response = client.post(
+        section_url(world.return_a, "C", reply=world.nso_a.pk), {"C12": "no"}
+    )
+
+    assert response.status_code == 404
+    assert not Answer.objects.exists()
+
+
+def test_history_lists_every_change_and_restores_an_earlier_value(client, world):
+    client.force_login(world.focal_point_a)
+    url = section_url(world.return_a, "A")
+    client.post(url, {"_versions": "{}", "A3": "First"})
+    client.post(url, {"_versions": json.dumps({"A3||": 1}), "A3": "Second"})
+    history_url = reverse("responses:question-history", args=[world.return_a.pk, "A", "A3"])
+
+    page = client.get(history_url)
+    content = page.content.decode()
+    assert content.index("Second") < content.index("First")
+    first = AnswerChange.objects.get(answer__question__code="A3", version=1)
+
+    client.post(history_url, {"change": first.pk})
+
+    answer = answer_of(world, "A3")
+    assert answer.value == "First"
+    assert answer.version == 3
+    assert answer.changes.first().channel == "restore"
+
+
+def test_a_form_posted_after_the_session_ended_is_saved_after_signing_in(client, world):
+    url = section_url(world.return_a, "A")
+
+    response = client.post(url, {"_versions": "{}", "A3": "Typed before the session ended"})
+
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+    assert not Answer.objects.exists()
+    client.force_login(world.focal_point_a)
+    page = client.get(url)
+    assert "What you typed before signing in again has been saved." in page.content.decode()
+    assert answer_of(world, "A3").value == "Typed before the session ended"
+
+
+def test_section_page_query_count_does_not_grow_with_answers(
+    client, world, django_assert_max_num_queries
+):
+    client.force_login(world.focal_point_a)
+    url = section_url(world.return_a, "D")
+    client.get(url)  # warm the definition cache
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    data = {"_versions": "{}"}
+    for row in ("a_stock_foreign_born", "a_stock_foreign_citizens", "a_immigration_flow"):
+        data[f"D2.{row}.availability"] = "regular"
+    client.post(url, data)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
