@@ -5,6 +5,7 @@ here on the server and by static/consultation/conditions.js in the browser, so b
 tests/consultation/test_conditions.py pins the semantics.
 """
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -29,7 +30,11 @@ class Reference:
 
 
 def check_condition(condition: Any, *, in_grid_row: bool = False) -> None:
-    """Raise ConditionError if `condition` is not a well-formed condition tree."""
+    """Raise ConditionError if `condition` is not a well-formed condition tree.
+
+    `in_grid_row` says the condition sits where a grid row is known (a grid column's `show_if`,
+    a derived grid's `where`, a grid's rules), so that `{column: c}` may name a cell of that row.
+    """
     if not isinstance(condition, Mapping) or not condition:
         raise ConditionError(f"a condition must be a mapping, not {condition!r}")
     if "not" in condition:
@@ -45,7 +50,10 @@ def check_condition(condition: Any, *, in_grid_row: bool = False) -> None:
             for part in parts:
                 check_condition(part, in_grid_row=in_grid_row)
             return
-    subjects = [key for key in SUBJECTS if key in condition]
+    # `any_row` takes `column` as its second half: `column` is then not a subject of its own.
+    subjects = (
+        ["any_row"] if "any_row" in condition else [key for key in SUBJECTS if key in condition]
+    )
     if len(subjects) != 1:
         raise ConditionError(
             "a condition names exactly one of question, cell, any_row or column, "
@@ -60,17 +68,64 @@ def check_condition(condition: Any, *, in_grid_row: bool = False) -> None:
         if "column" not in condition:
             raise ConditionError("'any_row' needs 'column': which column of the grid to test")
     _only_keys(condition, allowed)
+    for key in allowed - set(COMPARISONS):
+        if key in condition and (not isinstance(condition[key], str) or not condition[key]):
+            raise ConditionError(f"'{key}' names a code, not {condition[key]!r}")
+    if subject == "cell":
+        _check_cell(condition["cell"])
     comparisons = [key for key in COMPARISONS if key in condition]
     if len(comparisons) != 1:
         raise ConditionError(f"a condition needs exactly one comparison among {COMPARISONS}")
     operator = comparisons[0]
-    operand = condition[operator]
-    if operator in ("in", "not_in") and not isinstance(operand, list):
-        raise ConditionError(f"'{operator}' needs a list of values")
-    if operator == "answered" and not isinstance(operand, bool):
-        raise ConditionError("'answered' takes true or false")
-    if subject == "cell" and len(str(condition["cell"]).split(".")) != 3:
+    _check_operand(operator, condition[operator], in_grid_row=in_grid_row)
+
+
+def _check_cell(cell: str) -> None:
+    if len(cell.split(".")) != 3 or not all(cell.split(".")):
         raise ConditionError("'cell' is written question.row.column, e.g. C1.S01.exists")
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
+
+
+def _check_operand(operator: str, operand: Any, *, in_grid_row: bool) -> None:
+    """The value a comparison compares with: its type must suit the operator."""
+    if isinstance(operand, Mapping):
+        if operator in ("in", "not_in", "answered", "contains"):
+            raise ConditionError(f"'{operator}' cannot compare with another answer")
+        names = [name for name in ("question", "cell", "column") if name in operand]
+        if len(operand) != 1 or len(names) != 1 or not isinstance(operand[names[0]], str):
+            raise ConditionError(
+                f"'{operator}' compares with {dict(operand)!r}; an answer is named by exactly one "
+                "of {question: X}, {cell: X.row.column} or {column: c}"
+            )
+        if names[0] == "column" and not in_grid_row:
+            raise ConditionError(
+                f"'{operator}': {{column: ...}} can only be used within a grid row"
+            )
+        if names[0] == "cell":
+            _check_cell(operand["cell"])
+        return
+    if operator == "answered":
+        if not isinstance(operand, bool):
+            raise ConditionError("'answered' takes true or false")
+    elif operator in ("in", "not_in"):
+        if not isinstance(operand, list):
+            raise ConditionError(f"'{operator}' needs a list of values")
+        if not operand or not all(_is_scalar(item) for item in operand):
+            raise ConditionError(
+                f"'{operator}' needs a non-empty list of plain values (codes or numbers)"
+            )
+    elif operator in ("gt", "ge", "lt", "le"):
+        if _number(operand) is None:
+            raise ConditionError(f"'{operator}' compares numbers; {operand!r} is not a number")
+    elif isinstance(operand, list):
+        raise ConditionError(
+            f"'{operator}' compares with one value; use 'in' or 'not_in' for a list of values"
+        )
+    elif not _is_scalar(operand):
+        raise ConditionError(f"'{operator}' needs a value (a code or a number), not {operand!r}")
 
 
 def _only_keys(condition: Mapping[str, Any], allowed: set[str]) -> None:
@@ -175,6 +230,37 @@ def evaluate(
     return _compare(value, operator, _resolve_operand(operand, answers, grid, row))
 
 
+def answers_given(
+    condition: Mapping[str, Any], answers: AnswerLookup, *, grid: str = "", row: str = ""
+) -> bool:
+    """Whether every answer a validation rule compares is given.
+
+    Rules are checked only then: "the next census comes after the latest one" says nothing while
+    either year is blank or marked "not available". A rule that tests `answered` is always checked.
+    """
+    if _uses_answered(condition):
+        return True
+    for reference in references(condition):
+        if reference.subject == "any_row":
+            continue
+        if reference.subject == "column":
+            value = answers.get(grid, row, reference.column)
+        else:
+            value = answers.get(reference.question, reference.row, reference.column)
+        if _is_blank(value):
+            return False
+    return True
+
+
+def _uses_answered(condition: Mapping[str, Any]) -> bool:
+    if "not" in condition:
+        return _uses_answered(condition["not"])
+    for combinator in ("all", "any"):
+        if combinator in condition:
+            return any(_uses_answered(part) for part in condition[combinator])
+    return "answered" in condition
+
+
 def _resolve(node: Mapping[str, Any], answers: AnswerLookup, grid: str, row: str) -> Any:
     reference = _reference(node)
     if reference.subject == "question":
@@ -192,7 +278,7 @@ def _resolve_operand(operand: Any, answers: AnswerLookup, grid: str, row: str) -
 
 
 def _compare(value: Any, operator: str, operand: Any) -> bool:
-    answered = value not in (None, "", [], {})
+    answered = not _is_blank(value)
     if operator == "answered":
         return answered is bool(operand)
     if operator == "eq":
@@ -216,19 +302,43 @@ def _compare(value: Any, operator: str, operand: Any) -> bool:
     }[operator]
 
 
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list | dict) and len(value) == 0)
+
+
 def _same(value: Any, operand: Any) -> bool:
+    if value is None or operand is None:
+        return value is None and operand is None
     if isinstance(value, bool) or isinstance(operand, bool):
         return value is operand
+    if isinstance(value, list) or isinstance(operand, list):
+        # A list (a multiple choice answer) equals only a list of the same values.
+        return (
+            isinstance(value, list)
+            and isinstance(operand, list)
+            and len(value) == len(operand)
+            and all(_same(left, right) for left, right in zip(value, operand, strict=True))
+        )
     left, right = _number(value), _number(operand)
     if left is not None and right is not None:
         return left == right
     return str(value) == str(operand)
 
 
+# Exactly what conditions.js accepts as a number: ASCII digits, an optional sign, point and
+# exponent; no "NaN", "Infinity", "1_000" or other digits, which Decimal() would take.
+NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", re.ASCII)
+SPACE = " \t\n\r\f\v"
+
+
 def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
+    """The number a value stands for (a number, or a string written as one), else None."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        return None
+    text = value.strip(SPACE) if isinstance(value, str) else str(value)
+    if not NUMBER.fullmatch(text):
         return None
     try:
-        return Decimal(str(value))
+        return Decimal(text)
     except (InvalidOperation, ValueError):
         return None

@@ -18,6 +18,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -30,6 +31,7 @@ LABEL_COLUMN = "_label"
 TEXT_MAX_LENGTH = 500
 LONG_TEXT_MAX_LENGTH = 10_000
 NOTE_MAX_LENGTH = 2_000
+OTHER_MAX_LENGTH = 300
 
 
 @dataclass(frozen=True)
@@ -73,44 +75,108 @@ def _bounds(validation: Mapping[str, Any]) -> dict[str, Any]:
     return bounds
 
 
+def _range_messages(validation: Mapping[str, Any], what: str) -> dict[str, str]:
+    """Messages for a value out of bounds that name both bounds: "Enter a year from 1950 to 2035".
+
+    `what` is the thing to enter ("a whole number"). The messages are formatted here, so that
+    Django has no placeholder left to fill in.
+    """
+    low, high = validation.get("min"), validation.get("max")
+    if low is not None and high is not None:
+        message = _("Enter %(what)s from %(min)s to %(max)s.") % {
+            "what": what,
+            "min": low,
+            "max": high,
+        }
+        return {"min_value": message, "max_value": message}
+    if low is not None:
+        return {"min_value": _("Enter %(what)s of at least %(min)s.") % {"what": what, "min": low}}
+    if high is not None:
+        return {"max_value": _("Enter %(what)s of at most %(max)s.") % {"what": what, "max": high}}
+    return {}
+
+
+def _length_messages(what: str = "") -> dict[str, Any]:
+    return {
+        "max_length": what
+        or _("Shorten this answer to %(limit_value)d characters or fewer (it has %(show_value)d)."),
+        "null_characters_not_allowed": _(
+            "This answer contains a control character that cannot be saved; type it again."
+        ),
+    }
+
+
 CHOICE_MESSAGES = {"invalid_choice": _("Choose one of the options listed.")}
+INTEGER_INVALID = _("Enter a whole number, such as 1250.")
+DECIMAL_INVALID = _("Enter a number, such as 12.5 (use a point for decimals).")
+YEAR_INVALID = _("Enter a year with four digits, such as 2024.")
+DATE_INVALID = _("Enter a date as year-month-day, such as 2026-03-31.")
+EMAIL_INVALID = _("Enter an e-mail address, such as name@example.org.")
+URL_INVALID = _("Enter a web address, such as https://www.example.org.")
+DECIMAL_MAX_DIGITS = 24
 
 
 def create_text_field(validation: Mapping[str, Any], choices: tuple[ChoiceDef, ...]) -> forms.Field:
-    return forms.CharField(max_length=validation.get("max_length", TEXT_MAX_LENGTH))
+    return forms.CharField(
+        max_length=validation.get("max_length", TEXT_MAX_LENGTH), error_messages=_length_messages()
+    )
 
 
 def create_long_text_field(validation, choices) -> forms.Field:
     return forms.CharField(
-        max_length=validation.get("max_length", LONG_TEXT_MAX_LENGTH), widget=forms.Textarea
+        max_length=validation.get("max_length", LONG_TEXT_MAX_LENGTH),
+        widget=forms.Textarea,
+        error_messages=_length_messages(),
     )
 
 
 def create_integer_field(validation, choices) -> forms.Field:
     return forms.IntegerField(
-        **_bounds(validation), error_messages={"invalid": _("Enter a whole number, such as 1250.")}
+        **_bounds(validation),
+        error_messages={
+            "invalid": INTEGER_INVALID,
+            **_range_messages(validation, _("a whole number")),
+        },
     )
 
 
-def create_decimal_field(validation, choices) -> forms.Field:
+def create_decimal_field(validation, choices, what: str = "") -> forms.Field:
+    places = int(validation.get("decimal_places", 6))
     return forms.DecimalField(
         **{key: Decimal(str(value)) for key, value in _bounds(validation).items()},
-        decimal_places=validation.get("decimal_places", 6),
-        max_digits=24,
-        error_messages={"invalid": _("Enter a number, such as 12.5 (use a point for decimals).")},
+        decimal_places=places,
+        max_digits=DECIMAL_MAX_DIGITS,
+        error_messages={
+            "invalid": DECIMAL_INVALID,
+            **_range_messages(validation, what or _("a number")),
+            "max_decimal_places": ngettext(
+                "Give at most %(count)d digit after the decimal point.",
+                "Give at most %(count)d digits after the decimal point.",
+                places,
+            )
+            % {"count": places}
+            if places
+            else _("Enter a whole number, without decimals."),
+            "max_digits": _("Enter a number with at most %(count)d digits.")
+            % {"count": DECIMAL_MAX_DIGITS},
+            "max_whole_digits": _(
+                "Enter a number with at most %(count)d digits before the decimal point."
+            )
+            % {"count": DECIMAL_MAX_DIGITS - places},
+        },
     )
 
 
 def create_percentage_field(validation, choices) -> forms.Field:
     bounded = {"min": 0, "max": 100, **validation}
-    return create_decimal_field(bounded, choices)
+    return create_decimal_field(bounded, choices, what=_("a percentage"))
 
 
 def create_year_field(validation, choices) -> forms.Field:
     bounded = {"min": 1900, "max": 2100, **validation}
     return forms.IntegerField(
         **_bounds(bounded),
-        error_messages={"invalid": _("Enter a year with four digits, such as 2024.")},
+        error_messages={"invalid": YEAR_INVALID, **_range_messages(bounded, _("a year"))},
     )
 
 
@@ -118,7 +184,7 @@ def create_date_field(validation, choices) -> forms.Field:
     field = forms.DateField(
         input_formats=["%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Enter a date as year-month-day, such as 2026-03-31.")},
+        error_messages={"invalid": DATE_INVALID},
     )
     for bound, validator in (("min", _date_not_before), ("max", _date_not_after)):
         if bound in validation:
@@ -129,7 +195,9 @@ def create_date_field(validation, choices) -> forms.Field:
 def _date_not_before(limit: datetime.date):
     def validate(value: datetime.date) -> None:
         if value < limit:
-            raise ValidationError(_("Enter a date on or after %(date)s."), params={"date": limit})
+            raise ValidationError(
+                _("Enter a date on or after %(date)s."), params={"date": limit.isoformat()}
+            )
 
     return validate
 
@@ -137,23 +205,37 @@ def _date_not_before(limit: datetime.date):
 def _date_not_after(limit: datetime.date):
     def validate(value: datetime.date) -> None:
         if value > limit:
-            raise ValidationError(_("Enter a date on or before %(date)s."), params={"date": limit})
+            raise ValidationError(
+                _("Enter a date on or before %(date)s."), params={"date": limit.isoformat()}
+            )
 
     return validate
+
+
+class WebAddressField(forms.URLField):
+    """A URLField for web pages: http and https only (URLValidator also takes ftp)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
 
 
 def create_email_field(validation, choices) -> forms.Field:
     return forms.EmailField(
         max_length=254,
-        error_messages={"invalid": _("Enter an e-mail address, such as name@example.org.")},
+        error_messages={
+            "invalid": EMAIL_INVALID,
+            **_length_messages(_("An e-mail address has at most 254 characters.")),
+        },
     )
 
 
 def create_url_field(validation, choices) -> forms.Field:
-    return forms.URLField(
+    return WebAddressField(
         max_length=1000,
         assume_scheme="https",
-        error_messages={"invalid": _("Enter a web address, such as https://www.example.org.")},
+        error_messages={
+            "invalid": URL_INVALID,
+            **_length_messages(_("Shorten this web address to 1000 characters or fewer.")),
+        },
     )
 
 
@@ -172,7 +254,10 @@ def create_single_choice_field(validation, choices) -> forms.Field:
 def create_multiple_choice_field(validation, choices) -> forms.Field:
     return forms.MultipleChoiceField(
         choices=_choice_pairs(choices),
-        error_messages={"invalid_choice": _("Choose only options from the list.")},
+        error_messages={
+            "invalid_choice": _("Choose only options from the list."),
+            "invalid_list": _("Choose only options from the list."),
+        },
     )
 
 
@@ -346,24 +431,38 @@ class SectionForm(forms.Form):
             if question.is_grid:
                 self._clean_grid(question)
             else:
-                self._clean_value(question.code, question.kind, question.choices, question.required)
+                self._clean_value(
+                    question.code,
+                    question.kind,
+                    question.choices,
+                    question.required,
+                    validation=question.validation,
+                    question=question,
+                )
             if question.kind == Kind.RANKING:
                 self._clean_ranking(question)
-            for rule in question.validation.get("rules", ()):
-                if self._answered(question) and not conditions.evaluate(
-                    rule["check"], self._clean_lookup()
-                ):
-                    self.add_error(None, ValidationError(f"{question.code}: {rule['message']}"))
-                    self._errors.setdefault(question.code, self.error_class()).append(
-                        rule["message"]
-                    )
+            if question.validation.get("rules"):
+                self._check_rules(question)
         return data
+
+    def add_question_error(self, code: str, message: str) -> None:
+        """An error about a whole question (a grid, a ranking), shown above its inputs.
+
+        Grids and rankings have no field named by their code, which Form.add_error() requires.
+        """
+        if code in self.fields:
+            self.add_error(code, message)
+        else:
+            self._errors.setdefault(code, self.error_class()).append(message)
+
+    def _has_value(self, name: str) -> bool:
+        # An unticked checkbox cleans to False: no answer.
+        value = self.cleaned_data.get(name)
+        return not is_empty(value) and value is not False
 
     def _answered(self, question: QuestionDef) -> bool:
         return any(
-            not is_empty(self.cleaned_data.get(name))
-            for name in self.fields_of(question)
-            if not name.endswith(".note")
+            self._has_value(name) for name in self.fields_of(question) if not name.endswith(".note")
         )
 
     def _clean_lookup(self) -> conditions.AnswerLookup:
@@ -372,25 +471,56 @@ class SectionForm(forms.Form):
         values.update({key: conditions.comparable(answer.value) for key, answer in answers.items()})
         return conditions.AnswerLookup(values)
 
+    def _check_rules(self, question: QuestionDef) -> None:
+        """Each rule must hold once the answers it compares are given.
+
+        A rule that names `{column: c}` holds for every row of its grid.
+        """
+        if not self._answered(question):
+            return
+        lookup = self._clean_lookup()
+        for rule in question.validation["rules"]:
+            check = rule["check"]
+            places = [("", "")]
+            if question.is_grid and any(
+                reference.subject == "column" for reference in conditions.references(check)
+            ):
+                places = [(question.code, row.code) for row in self.grid_rows[question.code]]
+            for grid, row in places:
+                if conditions.answers_given(
+                    check, lookup, grid=grid, row=row
+                ) and not conditions.evaluate(check, lookup, grid=grid, row=row):
+                    self.add_question_error(question.code, rule["message"])
+                    break
+
     def _clean_value(
-        self, name: str, kind: str, choices: tuple[ChoiceDef, ...], required: bool
+        self,
+        name: str,
+        kind: str,
+        choices: tuple[ChoiceDef, ...],
+        required: bool,
+        *,
+        validation: Mapping[str, Any],
+        question: QuestionDef | None = None,
     ) -> None:
         data = self.cleaned_data
         value = data.get(name)
-        status = data.get(field_name(name, part="status"), "")
-        has_value = not is_empty(value) and value is not False
-        if kind == Kind.RANKING:
-            has_value = any(data.get(f"{name}.rank{n}") for n in range(1, 20))
+        status_name = field_name(name, part="status")
+        status = data.get(status_name, "")
+        if question is not None and kind == Kind.RANKING:
+            has_value = any(
+                data.get(f"{name}.rank{n}") for n in range(1, ranking_size(question) + 1)
+            )
+        else:
+            has_value = self._has_value(name)
         if has_value and status:
             self.add_error(
-                field_name(name, part="status"),
+                status_name,
                 _("Give either an answer or a reason there is none (%(status)s), not both.")
-                % {"status": self.fields[field_name(name, part="status")].choices_dict()[status]},
+                % {"status": self.fields[status_name].choices_dict()[status]},
             )
         if required and self.enforce_required and not has_value and not status:
-            self.add_error(
-                name if name in self.fields else None, _("This question needs an answer.")
-            )
+            self.add_question_error(name, _("This question needs an answer."))
         others = _has_other(choices)
         other_name = field_name(name, part="other")
         if others and other_name in self.fields:
@@ -405,18 +535,14 @@ class SectionForm(forms.Form):
             exclusive = [
                 choice for choice in choices if choice.is_exclusive and choice.code in value
             ]
+            limit = int(validation.get("max_choices", 0))
             if exclusive and len(value) > 1:
                 self.add_error(
                     name,
                     _("\u201c%(option)s\u201d cannot be combined with other options.")
                     % {"option": exclusive[0].label},
                 )
-        if kind == Kind.MULTIPLE_CHOICE and value:
-            limit = 0
-            question = next((q for q in self.section.questions if q.code == name), None)
-            if question is not None:
-                limit = int(question.validation.get("max_choices", 0))
-            if limit and len(value) > limit:
+            elif limit and len(value) > limit:
                 self.add_error(
                     name,
                     ngettext(
@@ -434,49 +560,69 @@ class SectionForm(forms.Form):
         ]
         chosen = [rank for rank in ranks if rank]
         if len(chosen) != len(set(chosen)):
-            self.add_error(question.code, _("Each option can be ranked only once."))
+            self.add_question_error(question.code, _("Each option can be ranked only once."))
         elif chosen and ranks[: len(chosen)] != chosen:
-            self.add_error(question.code, _("Fill the ranks in order, starting with the first."))
+            self.add_question_error(
+                question.code, _("Fill the ranks in order, starting with the first.")
+            )
 
     def _clean_grid(self, question: QuestionDef) -> None:
+        data = self.cleaned_data
+        code = question.code
         ticked: dict[str, int] = {}
-        for row in self.grid_rows.get(question.code, ()):
-            for column in question.columns:
-                if (question.code, row.code, column.code) in self.hidden_cells:
-                    continue
-                name = field_name(question.code, row.code, column.code)
-                row_started = any(
-                    not is_empty(self.cleaned_data.get(field_name(question.code, row.code, c.code)))
-                    for c in question.columns
+        grid_answered = False
+        for row in self.grid_rows.get(code, ()):
+            columns = [
+                column
+                for column in question.columns
+                if (code, row.code, column.code) not in self.hidden_cells
+            ]
+            label_name = field_name(code, row.code, LABEL_COLUMN)
+            # A row is started once any of its visible cells, or its name, is given.
+            cells_given = any(
+                self._has_value(field_name(code, row.code, column.code))
+                or data.get(field_name(code, row.code, column.code, "status"))
+                for column in columns
+            )
+            row_started = cells_given or bool(row.is_other and data.get(label_name))
+            grid_answered = grid_answered or row_started
+            if row.is_other and cells_given and not data.get(label_name):
+                self.add_error(
+                    label_name, _("Say what \u201c%(row)s\u201d is.") % {"row": row.label}
                 )
+            for column in columns:
+                name = field_name(code, row.code, column.code)
                 self._clean_value(
                     name,
                     column.kind,
                     column.choices,
                     column.required and row_started,
+                    validation=column.validation,
                 )
-                if column.kind == Kind.CHECKBOX and self.cleaned_data.get(name):
+                if column.kind == Kind.CHECKBOX and data.get(name):
                     ticked[column.code] = ticked.get(column.code, 0) + 1
         for column in question.columns:
             limit = column.validation.get("max_ticked")
             if limit and ticked.get(column.code, 0) > limit:
-                self.add_error(
-                    question.code,
-                    _("Tick at most %(count)d row in \u201c%(column)s\u201d.")
+                self.add_question_error(
+                    code,
+                    ngettext(
+                        "Tick at most %(count)d row in \u201c%(column)s\u201d.",
+                        "Tick at most %(count)d rows in \u201c%(column)s\u201d.",
+                        limit,
+                    )
                     % {"count": limit, "column": column.label},
                 )
-        status = self.cleaned_data.get(field_name(question.code, part="status"))
-        if question.required and self.enforce_required and not status:
-            answered = any(
-                not is_empty(self.cleaned_data.get(name))
-                for name in self.fields_of(question)
-                if name.count(".") == 2
+        status_name = field_name(code, part="status")
+        status = data.get(status_name)
+        if status and grid_answered:
+            self.add_error(
+                status_name,
+                _("Give either an answer or a reason there is none (%(status)s), not both.")
+                % {"status": self.fields[status_name].choices_dict()[status]},
             )
-            if not answered:
-                self.add_error(
-                    question.code if question.code in self.fields else None,
-                    _("This question needs an answer."),
-                )
+        if question.required and self.enforce_required and not status and not grid_answered:
+            self.add_question_error(code, _("This question needs an answer."))
 
     # Answers --------------------------------------------------------------------------------------
 
@@ -568,57 +714,95 @@ class SectionFormBuilder:
 
     @property
     def formfields(self) -> dict[str, forms.Field]:
+        """Every field of the section, by name.
+
+        A field holds no state of a form's own, so one field object serves every row of a grid
+        column, every rank of a ranking and every note: section D has a thousand inputs.
+        """
+        note = forms.CharField(
+            required=False,
+            max_length=NOTE_MAX_LENGTH,
+            widget=forms.Textarea,
+            error_messages=_length_messages(),
+        )
+        text = forms.CharField(
+            required=False, max_length=OTHER_MAX_LENGTH, error_messages=_length_messages()
+        )
         fields: dict[str, forms.Field] = {}
         for question in self.section.questions:
             if question.is_grid:
+                columns = [
+                    (column, *self._value_fields(column.kind, column, text))
+                    for column in question.columns
+                ]
                 for row in self.grid_rows[question.code]:
                     if row.is_other:
-                        fields[field_name(question.code, row.code, LABEL_COLUMN)] = forms.CharField(
-                            required=False, max_length=300
-                        )
-                    for column in question.columns:
-                        self._add_value_fields(
-                            fields, field_name(question.code, row.code, column.code), column
-                        )
+                        fields[field_name(question.code, row.code, LABEL_COLUMN)] = text
+                    for column, value, other, status in columns:
+                        name = field_name(question.code, row.code, column.code)
+                        fields[name] = value
+                        if other is not None:
+                            fields[field_name(name, part="other")] = other
+                        if status is not None:
+                            fields[field_name(name, part="status")] = status
             elif question.kind == Kind.RANKING:
-                for n in range(1, ranking_size(question) + 1):
-                    fields[f"{question.code}.rank{n}"] = forms.ChoiceField(
-                        required=False,
-                        choices=[("", ""), *_choice_pairs(question.choices)],
-                        error_messages=CHOICE_MESSAGES,
-                    )
-            else:
-                fields[question.code] = create_field(
-                    question.kind, question.validation, question.choices
+                rank = forms.ChoiceField(
+                    required=False,
+                    choices=[("", ""), *_choice_pairs(question.choices)],
+                    error_messages=CHOICE_MESSAGES,
                 )
-                if _has_other(question.choices):
-                    fields[field_name(question.code, part="other")] = forms.CharField(
-                        required=False, max_length=300
-                    )
+                for n in range(1, ranking_size(question) + 1):
+                    fields[f"{question.code}.rank{n}"] = rank
+            else:
+                value, other, status = self._value_fields(question.kind, question, text)
+                fields[question.code] = value
+                if other is not None:
+                    fields[field_name(question.code, part="other")] = other
             if question.special_values:
                 fields[field_name(question.code, part="status")] = status_field(
                     question.special_values
                 )
             if question.allows_note:
-                fields[field_name(question.code, part="note")] = forms.CharField(
-                    required=False, max_length=NOTE_MAX_LENGTH, widget=forms.Textarea
-                )
+                fields[field_name(question.code, part="note")] = note
         return fields
 
-    def _add_value_fields(
-        self, fields: dict[str, forms.Field], name: str, column: ColumnDef
-    ) -> None:
-        fields[name] = create_field(column.kind, column.validation, column.choices)
-        if _has_other(column.choices):
-            fields[field_name(name, part="other")] = forms.CharField(required=False, max_length=300)
-        if column.special_values:
-            fields[field_name(name, part="status")] = status_field(column.special_values)
+    @staticmethod
+    def _value_fields(
+        kind: str, item: QuestionDef | ColumnDef, text: forms.Field
+    ) -> tuple[forms.Field, forms.Field | None, StatusField | None]:
+        """The value field of a question or column, its "please specify" and its status fields.
+
+        A question's own special values belong to the question, not to its value: they are
+        added by the caller, so a question gets no status field here.
+        """
+        value = create_field(kind, item.validation, item.choices)
+        other = text if _has_other(item.choices) else None
+        status = (
+            status_field(item.special_values)
+            if isinstance(item, ColumnDef) and item.special_values
+            else None
+        )
+        return value, other, status
 
     def get_form_class(self) -> type[SectionForm]:
         attributes: dict[str, Any] = dict(self.formfields)
         attributes["section"] = self.section
         attributes["grid_rows"] = self.grid_rows
-        return type(f"Section{self.section.code}Form", (SectionForm,), attributes)
+        form_class = type(f"Section{self.section.code}Form", (SectionForm,), attributes)
+        form_class.base_fields = _SharedFields(form_class.base_fields)
+        return form_class
+
+
+class _SharedFields(dict):
+    """Base fields that Form.__init__ copies without deep-copying each field.
+
+    Django deep-copies `base_fields` so that a form instance may change its own fields. Section
+    forms never change a field once built (rendering.py writes the HTML; no widget renders),
+    and a class is built per request: the deep copy of a thousand fields would be pure cost.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
+        return dict(self)
 
 
 def answers_to_data(

@@ -1003,8 +1003,6 @@ def check_condition_in_scope(
     code, label = scope.owner.code, scope.label
     try:
         check_condition(condition, in_grid_row=scope.grid is not None)
-        for leaf in _leaves(condition):
-            _check_operand(leaf, in_grid_row=scope.grid is not None)
     except ConditionError as error:
         log.add(code, f"{label}: {error}")
         return
@@ -1031,26 +1029,6 @@ def _leaves(condition: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
         yield from _leaves(condition["not"])
         return
     yield condition
-
-
-def _check_operand(leaf: Mapping[str, Any], *, in_grid_row: bool) -> None:
-    """An operand naming an answer ({question: X}, {cell: ...}, {column: c}) must be well formed.
-
-    check_condition does not look inside operands, and references() would fail on a bad one.
-    """
-    for key, operand in leaf.items():
-        if not isinstance(operand, Mapping) or key in ("question", "cell", "any_row", "column"):
-            continue
-        names = [name for name in ("question", "cell", "column") if name in operand]
-        if len(operand) != 1 or len(names) != 1:
-            raise ConditionError(
-                f"'{key}' compares with {dict(operand)!r}; an answer is named by exactly one "
-                "of {question: X}, {cell: X.row.column} or {column: c}"
-            )
-        if names[0] == "column" and not in_grid_row:
-            raise ConditionError(f"'{key}': {{column: ...}} can only be used within a grid row")
-        if names[0] == "cell" and len(str(operand["cell"]).split(".")) != 3:
-            raise ConditionError("'cell' is written question.row.column, e.g. C1.S01.exists")
 
 
 def _reference_problem(

@@ -8,10 +8,10 @@ static/consultation/conditions.js.
 """
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from html import escape as html_escape
 from typing import Any
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -39,6 +39,12 @@ INPUT_MODES = {
 MAX_RADIOS = 8
 
 
+def escape(value: Any) -> str:
+    """What django.utils.html.escape returns, without its lazy-string wrapper: pages escape
+    tens of thousands of strings, and the wrapper cost more than the escaping."""
+    return html_escape(str(value))
+
+
 def field_id(name: str) -> str:
     return "f-" + name
 
@@ -59,6 +65,16 @@ class SectionRenderer:
             form.full_clean()
         self.source = form.data if form.is_bound else form.initial
         self.errors = form.errors if form.is_bound else {}
+        # Built once per page, not once per input: the options of each list, and the lists
+        # made here (yes/no, special values), kept alive so that their id() stays theirs.
+        self._options_html: dict[tuple[int, str], tuple[Sequence[ChoiceDef], str]] = {}
+        self._yes_no = self.choices_of(Kind.YES_NO, ())
+        self._special_values: dict[tuple[str, ...], list[ChoiceDef]] = {}
+        self._has_other: dict[int, tuple[Sequence[ChoiceDef], bool]] = {}
+        self._escaped: dict[int, tuple[Sequence[ChoiceDef], list[tuple[str, str, str, str]]]] = {}
+        self._show_if: dict[int, tuple[ColumnDef, str]] = {}
+        self._please_specify = escape(_("Please specify"))
+        self._choose = _("Choose...")
 
     # Values ----------------------------------------------------------------------------------
 
@@ -87,12 +103,21 @@ class SectionRenderer:
 
     def error_summary(self) -> list[tuple[str, str, str]]:
         """(link target, question code, message) for every error, in page order."""
+        questions = {question.code: n for n, question in enumerate(self.form.section.questions)}
+        fields = {name: n for n, name in enumerate(self.form.fields)}
+        # Errors come field by field, then from the checks across fields: sort them into the
+        # page's order (a question's own error first, as it is shown above its inputs).
+        names = sorted(
+            (name for name in self.errors if name != "__all__"),
+            key=lambda name: (
+                questions.get(name.split(".")[0], len(questions)),
+                fields.get(name, -1),
+            ),
+        )
         summary = []
-        for name, messages in self.errors.items():
-            if name == "__all__":
-                continue
+        for name in names:
             target = field_id(name) if name in self.form.fields else "q-" + name.split(".")[0]
-            for message in messages:
+            for message in self.errors[name]:
                 summary.append((target, name.split(".")[0], str(message)))
         return summary
 
@@ -168,7 +193,7 @@ class SectionRenderer:
                 f"{self.render_ranking(question, help_id)}</fieldset>"
             )
         if question.kind in (Kind.SINGLE_CHOICE, Kind.YES_NO, Kind.MULTIPLE_CHOICE):
-            choices = self.choices_of(question.kind, question.choices)
+            choices = self._choices(question.kind, question.choices)
             multiple = question.kind == Kind.MULTIPLE_CHOICE
             if not multiple and len(choices) > MAX_RADIOS:
                 label = f'<label for="{escape(field_id(name))}">{heading}</label>'
@@ -190,6 +215,45 @@ class SectionRenderer:
         if kind == Kind.YES_NO:
             return [ChoiceDef(code, str(label)) for code, label in YES_NO_CHOICES]
         return list(choices)
+
+    def _choices(self, kind: str, choices: Sequence[ChoiceDef]) -> Sequence[ChoiceDef]:
+        """choices_of() without a new list per input."""
+        return self._yes_no if kind == Kind.YES_NO else choices
+
+    def _special_value_choices(self, codes: Sequence[str]) -> list[ChoiceDef]:
+        key = tuple(codes)
+        if key not in self._special_values:
+            self._special_values[key] = [
+                ChoiceDef(code, str(SPECIAL_VALUES[code])) for code in codes
+            ]
+        return self._special_values[key]
+
+    def _escaped_choices(self, choices: Sequence[ChoiceDef]) -> list[tuple[str, str, str, str]]:
+        """(code, escaped code, escaped label, exclusive attribute) of each choice."""
+        cached = self._escaped.get(id(choices))
+        if cached is None:
+            cached = self._escaped[id(choices)] = (
+                choices,
+                [
+                    (
+                        choice.code,
+                        escape(choice.code),
+                        escape(choice.label),
+                        " data-exclusive" if choice.is_exclusive else "",
+                    )
+                    for choice in choices
+                ],
+            )
+        return cached[1]
+
+    def _any_other(self, choices: Sequence[ChoiceDef]) -> bool:
+        cached = self._has_other.get(id(choices))
+        if cached is None:
+            cached = self._has_other[id(choices)] = (
+                choices,
+                any(choice.is_other for choice in choices),
+            )
+        return cached[1]
 
     def render_input(self, name: str, kind: str, extra: str = "") -> str:
         value = self.value(name)
@@ -216,16 +280,24 @@ class SectionRenderer:
     def render_select(
         self, name: str, choices: Iterable[ChoiceDef], extra: str = "", blank: str = ""
     ) -> str:
-        current = self.value(name)
-        options = [f'<option value="">{escape(blank or _("Choose..."))}</option>']
-        for choice in choices:
-            selected = " selected" if choice.code == current else ""
-            options.append(
-                f'<option value="{escape(choice.code)}"{selected}>{escape(choice.label)}</option>'
+        blank = blank or self._choose
+        key = (id(choices), blank)
+        cached = self._options_html.get(key)
+        if cached is None:
+            options = [f'<option value="">{escape(blank)}</option>']
+            options.extend(
+                f'<option value="{escape(choice.code)}">{escape(choice.label)}</option>'
+                for choice in choices
             )
+            cached = self._options_html[key] = (choices, "".join(options))
+        options_html = cached[1]
+        current = self.value(name)
+        if current:
+            option = f'<option value="{escape(current)}">'
+            options_html = options_html.replace(option, option[:-1] + " selected>", 1)
         return (
             f'<select name="{escape(name)}" id="{escape(field_id(name))}"{extra}'
-            f"{self.invalid(name)}{self.disabled()}>{''.join(options)}</select>"
+            f"{self.invalid(name)}{self.disabled()}>{options_html}</select>"
         )
 
     def render_options(
@@ -247,13 +319,13 @@ class SectionRenderer:
             )
         return f'<div class="choices">{"".join(items)}</div>'
 
-    def render_other(self, name: str, choices: Iterable[ChoiceDef], label_extra: str = "") -> str:
-        if not any(choice.is_other for choice in choices):
+    def render_other(self, name: str, choices: Sequence[ChoiceDef], label_extra: str = "") -> str:
+        if not self._any_other(choices):
             return ""
         other = field_name(name, part="other")
         return (
             f'<div class="other-specify"><label for="{escape(field_id(other))}">'
-            f"{escape(_('Please specify'))}{label_extra}</label>"
+            f"{self._please_specify}{label_extra}</label>"
             f"{self.render_errors(other)}{self.render_input(other, Kind.TEXT)}</div>"
         )
 
@@ -262,7 +334,7 @@ class SectionRenderer:
         if not codes:
             return ""
         status = field_name(name, part="status")
-        choices = [ChoiceDef(code, str(SPECIAL_VALUES[code])) for code in codes]
+        choices = self._special_value_choices(codes)
         return (
             f'<div class="special-value"><label for="{escape(field_id(status))}">'
             f"{escape(_('No value to give? Say why'))}</label>{self.render_errors(status)}"
@@ -300,7 +372,8 @@ class SectionRenderer:
     def render_grid(self, question: QuestionDef) -> str:
         rows = self.form.grid_rows.get(question.code, ())
         code = question.code
-        header_cells = [f'<th scope="col" id="{escape(code)}-h-row">{escape(_("Item"))}</th>']
+        # "_item" cannot clash with a column code, which starts with a letter.
+        header_cells = [f'<th scope="col" id="{escape(code)}-h-_item">{escape(_("Item"))}</th>']
         for column in question.columns:
             help_html = (
                 f'<span class="column-help">{escape(column.help_text)}</span>'
@@ -372,10 +445,16 @@ class SectionRenderer:
         hidden = (code, row, column.code) in self.form.hidden_cells
         attributes = _attr("data-column", column.code)
         if column.show_if:
-            attributes += _attr("data-show-if", json.dumps(column.show_if))
+            cached = self._show_if.get(id(column))
+            if cached is None:
+                cached = self._show_if[id(column)] = (
+                    column,
+                    _attr("data-show-if", json.dumps(column.show_if)),
+                )
+            attributes += cached[1]
         aria = _attr("aria-labelledby", labelled_by) + self.described_by(name)
         if column.kind in (Kind.SINGLE_CHOICE, Kind.YES_NO):
-            widget = self.render_select(name, self.choices_of(column.kind, column.choices), aria)
+            widget = self.render_select(name, self._choices(column.kind, column.choices), aria)
         elif column.kind == Kind.MULTIPLE_CHOICE:
             widget = self.render_cell_options(name, column, labelled_by)
         else:
@@ -393,18 +472,17 @@ class SectionRenderer:
 
     def render_cell_options(self, name: str, column: ColumnDef, labelled_by: str) -> str:
         chosen = set(self.values(name))
+        escaped_name, prefix = escape(name), escape(field_id(name))
+        labelled_by, disabled = escape(labelled_by), self.disabled()
         items = []
-        for choice in column.choices:
-            option_id = field_id(f"{name}-{choice.code}")
-            label_id = option_id + "-label"
-            checked = " checked" if choice.code in chosen else ""
-            exclusive = " data-exclusive" if choice.is_exclusive else ""
+        for raw_code, code, label, exclusive in self._escaped_choices(column.choices):
+            option_id = f"{prefix}-{code}"
+            checked = " checked" if raw_code in chosen else ""
             items.append(
-                f'<div class="choice"><input type="checkbox" name="{escape(name)}"'
-                f' id="{escape(option_id)}" value="{escape(choice.code)}"{checked}{exclusive}'
-                f"{_attr('aria-labelledby', f'{labelled_by} {label_id}')}{self.disabled()}>"
-                f'<label for="{escape(option_id)}" id="{escape(label_id)}">'
-                f"{escape(choice.label)}</label></div>"
+                f'<div class="choice"><input type="checkbox" name="{escaped_name}"'
+                f' id="{option_id}" value="{code}"{checked}{exclusive}'
+                f' aria-labelledby="{labelled_by} {option_id}-label"{disabled}>'
+                f'<label for="{option_id}" id="{option_id}-label">{label}</label></div>'
             )
         return f'<div class="choices compact" role="group">{"".join(items)}</div>'
 
@@ -412,7 +490,7 @@ class SectionRenderer:
         if not column.special_values:
             return ""
         status = field_name(name, part="status")
-        choices = [ChoiceDef(code, str(SPECIAL_VALUES[code])) for code in column.special_values]
+        choices = self._special_value_choices(column.special_values)
         label_id = field_id(status) + "-label"
         aria = _attr("aria-labelledby", f"{label_id} {labelled_by}")
         return (

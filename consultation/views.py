@@ -53,6 +53,9 @@ def preview_section(request: HttpRequest, questionnaire: str, section: str) -> H
         definition, current, request.POST if request.method == "POST" else None, added_row
     )
     renderer = SectionRenderer(form)
+    if added_row:
+        # Adding a row is not a check: errors wait for "Check my answers".
+        renderer.errors = {}
     position = definition.sections.index(current)
     return render(
         request,
@@ -61,7 +64,8 @@ def preview_section(request: HttpRequest, questionnaire: str, section: str) -> H
             "questionnaire": definition,
             "section": current,
             "questions_html": renderer.render(),
-            "error_summary": [] if added_row else renderer.error_summary(),
+            "error_summary": renderer.error_summary(),
+            "non_field_errors": form.non_field_errors() if renderer.errors else [],
             "context_answers": {},
             "previous_section": definition.sections[position - 1] if position else None,
             "next_section": definition.sections[position + 1]

@@ -71,3 +71,7 @@ class FocalPointImportRefused(ConsultationError):
     def __init__(self, message: str, errors: list[str] | None = None) -> None:
         super().__init__(message)
         self.errors = errors or []
+
+
+class RoundRefused(ConsultationError):
+    """A round cannot change as asked (a closed round is not opened again here)."""

@@ -19,7 +19,15 @@ from consultation.models import Round, Section
 
 from .emails import queue_email
 from .exceptions import ConsultationError, ForwardingRefused, IllegalTransition
-from .models import Assignment, AssignmentEvent, Authority, CountryReturn, Membership
+from .invitations import issue_invitation
+from .models import (
+    Assignment,
+    AssignmentEvent,
+    Authority,
+    CountryReturn,
+    Invitation,
+    Membership,
+)
 
 Status = Assignment.Status
 Action = AssignmentEvent.Action
@@ -33,7 +41,7 @@ _VERBS = {
 }
 
 
-def _subject(text: str) -> str:
+def plain_subject(text: str) -> str:
     """An e-mail subject on one line: names typed by users must never break the header."""
     return " ".join(text.split())
 
@@ -136,12 +144,17 @@ def _resolve_authority(
     return authority
 
 
-def _email_sections(country_return: CountryReturn, assignments: Sequence[Assignment]) -> list:
+def email_sections(
+    country_return: CountryReturn, assignments: Sequence[Assignment], *, today: date | None = None
+) -> list[dict]:
+    """The sections an e-mail lists: code, title, due date (and whether overdue), link."""
+    today = today or timezone.localdate()
     return [
         {
             "code": assignment.section.code,
             "title": assignment.section.title,
             "due_date": assignment.due_date,
+            "overdue": bool(assignment.due_date and assignment.due_date < today),
             "url": section_url(country_return, assignment.section.code),
         }
         for assignment in assignments
@@ -169,8 +182,16 @@ def _tell_contact(
         user__is_active=True,
     ).exists()
     if not is_member:
-        from .invitations import issue_invitation
-
+        # One valid link per person: an earlier link not yet used is replaced by this one,
+        # whose e-mail lists every section the authority now holds.
+        Invitation.objects.filter(
+            email__iexact=contact_email,
+            role=Membership.Role.RESPONDENT,
+            country_return=country_return,
+            authority=authority,
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+        ).update(revoked_at=timezone.now())
         issue_invitation(
             email=contact_email,
             role=Membership.Role.RESPONDENT,
@@ -183,7 +204,7 @@ def _tell_contact(
         return
     queue_email(
         to=contact_email,
-        subject=_subject(
+        subject=plain_subject(
             _("Sections of the migration statistics questionnaire for %(authority)s")
             % {"authority": authority.name}
         ),
@@ -194,7 +215,7 @@ def _tell_contact(
             "authority": authority.name,
             "contact_name": contact_name,
             "message": message,
-            "sections": _email_sections(country_return, assignments),
+            "sections": email_sections(country_return, assignments),
             "sender": _person(actor),
         },
     )
@@ -396,7 +417,7 @@ def hand_back_section(*, assignment: Assignment, actor: AbstractBaseUser) -> Ass
     for email in sorted(set(emails)):
         queue_email(
             to=email,
-            subject=_subject(
+            subject=plain_subject(
                 _("%(authority)s handed back section %(section)s")
                 % {"authority": assignment.authority.name, "section": assignment.section.code}
             ),
@@ -419,7 +440,7 @@ def _queue_contact_email(
     country_return = assignment.country_return
     queue_email(
         to=assignment.contact_email,
-        subject=_subject(subject),
+        subject=plain_subject(subject),
         template=template,
         context={
             "country": country_return.country.name,
@@ -460,12 +481,19 @@ def remind_assignment(*, assignment: Assignment, actor: AbstractBaseUser) -> Ass
     # The daily automatic reminder skips a section reminded by hand today.
     Assignment.objects.filter(pk=current.pk).update(reminded_on=today)
     assignment.reminded_on = today
-    _queue_contact_email(
-        assignment=current,
-        subject=_("Reminder: section %(section)s of the migration statistics questionnaire")
-        % {"section": current.section.code},
+    queue_email(
+        to=current.contact_email,
+        subject=plain_subject(
+            _("Reminder: the migration statistics questionnaire for %(authority)s")
+            % {"authority": current.authority.name}
+        ),
         template="responses/emails/assignment_reminder.txt",
-        actor=actor,
+        context={
+            "country": current.country_return.country.name,
+            "authority": current.authority.name,
+            "sections": email_sections(current.country_return, [current], today=today),
+            "sender": _person(actor),
+        },
     )
     return AssignmentEvent.objects.create(
         assignment=current,

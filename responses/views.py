@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -238,8 +239,7 @@ def section_edit(request: HttpRequest, return_id: int, section: str) -> HttpResp
     pending = _pending_save(request)
     if request.method == "POST" or pending is not None:
         if not page.editable:
-            messages.error(request, _("This section is read-only for you: nothing was saved."))
-            return redirect(request.get_full_path())
+            raise PermissionDenied(_("This section is read-only for you: nothing was saved."))
         data = pending if pending is not None else request.POST
         added_row = data.get("add_row", "") if pending is None else ""
         form = page.bound_form(data, added_row)

@@ -39,6 +39,12 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 at a million rounds costs half a second a user; tests don't need its strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
@@ -111,7 +117,13 @@ def world(questionnaire_round) -> World:
     )
 
     def member(email, role, country_return=None, authority=None):
-        user = UserFactory(email=email, username=email)
+        unsd = role in (Membership.Role.UNSD_REVIEWER, Membership.Role.UNSD_ADMIN)
+        user = UserFactory(
+            email=email,
+            username=email,
+            is_staff=unsd,
+            is_superuser=role == Membership.Role.UNSD_ADMIN,
+        )
         Membership.objects.create(
             user=user, role=role, country_return=country_return, authority=authority
         )

@@ -6,21 +6,63 @@
   var COMPARISONS = ["eq", "ne", "in", "not_in", "gt", "ge", "lt", "le", "contains", "answered"];
 
   function isEmpty(value) {
-    return value === null || value === undefined || value === "" ||
-      (Array.isArray(value) && value.length === 0);
+    if (value === null || value === undefined || value === "") return true;
+    if (Array.isArray(value)) return value.length === 0;
+    return typeof value === "object" && Object.keys(value).length === 0;
   }
 
+  // What conditions.py accepts as a number: ASCII digits, sign, point, exponent; nothing else.
+  var NUMBER = /^([-+]?)(\d+\.?\d*|\.\d+)(?:[eE]([-+]?\d+))?$/;
+
+  /* A number as {sign, digits, exponent} (value = sign * 0.digits * 10^exponent, digits without
+   * leading or trailing zeros), so that comparisons are exact like Python's Decimal, whatever the
+   * number of digits; null when the value is not a number. */
   function toNumber(value) {
-    if (value === null || value === undefined || value === "" || typeof value === "boolean") return null;
-    var text = String(value).trim();
-    if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return null;
-    return Number(text);
+    if (typeof value === "number") {
+      if (!isFinite(value)) return null;
+      value = String(value);
+    }
+    if (typeof value !== "string") return null;
+    var match = NUMBER.exec(value.replace(/^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g, ""));
+    if (!match) return null;
+    var parts = match[2].split(".");
+    var whole = parts[0], fraction = parts[1] || "";
+    var digits = (whole + fraction).replace(/^0+/, "");
+    var leading = (whole + fraction).length - digits.length;
+    digits = digits.replace(/0+$/, "");
+    if (!digits) return { sign: 0, digits: "", exponent: 0 };
+    var exponent = whole.length - leading + (match[3] ? parseInt(match[3], 10) : 0);
+    return { sign: match[1] === "-" ? -1 : 1, digits: digits, exponent: exponent };
+  }
+
+  // -1, 0 or 1 as left is less than, equal to or greater than right.
+  function compareNumbers(left, right) {
+    if (left.sign !== right.sign) return left.sign < right.sign ? -1 : 1;
+    if (left.sign === 0) return 0;
+    var order = 0;
+    if (left.exponent !== right.exponent) {
+      order = left.exponent < right.exponent ? -1 : 1;
+    } else if (left.digits !== right.digits) {
+      var length = Math.max(left.digits.length, right.digits.length);
+      var a = left.digits + "0".repeat(length - left.digits.length);
+      var b = right.digits + "0".repeat(length - right.digits.length);
+      order = a < b ? -1 : 1;
+    }
+    return left.sign * order;
   }
 
   function same(value, operand) {
+    if (value === null || value === undefined || operand === null || operand === undefined) {
+      return (value === null || value === undefined) && (operand === null || operand === undefined);
+    }
     if (typeof value === "boolean" || typeof operand === "boolean") return value === operand;
+    if (Array.isArray(value) || Array.isArray(operand)) {
+      // A list (a multiple choice answer) equals only a list of the same values.
+      return Array.isArray(value) && Array.isArray(operand) && value.length === operand.length &&
+        value.every(function (item, index) { return same(item, operand[index]); });
+    }
     var left = toNumber(value), right = toNumber(operand);
-    if (left !== null && right !== null) return left === right;
+    if (left !== null && right !== null) return compareNumbers(left, right) === 0;
     return String(value) === String(operand);
   }
 
@@ -36,7 +78,8 @@
     }
     var left = toNumber(value), right = toNumber(operand);
     if (left === null || right === null) return false;
-    return { gt: left > right, ge: left >= right, lt: left < right, le: left <= right }[operator];
+    var order = compareNumbers(left, right);
+    return { gt: order > 0, ge: order >= 0, lt: order < 0, le: order <= 0 }[operator];
   }
 
   function Answers(form, context) {

@@ -585,6 +585,15 @@ BROKEN = {
         "A4",
         "names B5, which comes after A4",
     ),
+    "rule compares with a malformed cell": (
+        set_key(
+            "B1",
+            "rules",
+            [{"check": {"cell": "B1.S01.next", "gt": {"cell": "B1.S01"}}, "message": "x"}],
+        ),
+        "B1",
+        "'cell' is written question.row.column",
+    ),
     "rule without message": (
         set_key("A4", "rules", [{"check": {"question": "A4", "gt": 0}}]),
         "A4",
@@ -856,16 +865,9 @@ def test_wording_changes_are_allowed_when_answers_exist(
     assert report.updated == {"Question": 1, "GridColumn": 1}
 
 
-# --- any_row --------------------------------------------------------------------------------------
-
-# consultation.conditions.check_condition counts `column` as a second subject next to `any_row`
-# and so rejects every any_row condition. Remove these marks once that is fixed.
-ANY_ROW_BUG = pytest.mark.xfail(
-    reason="check_condition rejects {any_row, column} as naming two subjects", strict=True
-)
+# --- any_row conditions ---------------------------------------------------------------------------
 
 
-@ANY_ROW_BUG
 def test_any_row_condition_is_accepted(write: Callable[..., Path]) -> None:
     data = valid_data()
     question(data, "B5")["show_if"] = {"any_row": "B1", "column": "exists", "eq": "yes"}
@@ -875,7 +877,6 @@ def test_any_row_condition_is_accepted(write: Callable[..., Path]) -> None:
     assert get_question("B5").show_if["any_row"] == "B1"
 
 
-@ANY_ROW_BUG
 def test_any_row_condition_names_an_existing_column(write: Callable[..., Path]) -> None:
     data = valid_data()
     question(data, "B5")["show_if"] = {"any_row": "B1", "column": "exist", "eq": "yes"}

@@ -1,0 +1,181 @@
+"""Demo data: UNSD staff, focal points, an authority, and returns in different states.
+
+Idempotent: a second run adds nothing twice. Prints who can sign in, with which password.
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from consultation.definition import get_definition
+from consultation.formbuilder import AnswerValue
+from consultation.models import Area, Round, Section
+from responses.models import (
+    AnswerChange,
+    Assignment,
+    AssignmentEvent,
+    Authority,
+    CountryReturn,
+    Membership,
+)
+from responses.services import AnswerEdit, save_answers
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (printed for the local demo only)
+
+# (e-mail, name, role, country ISO3 or "", authority name or "")
+PEOPLE = [
+    ("admin@unsd.example.org", "Ada Admin", Membership.Role.UNSD_ADMIN, "", ""),
+    ("reviewer@unsd.example.org", "Rafael Reviewer", Membership.Role.UNSD_REVIEWER, "", ""),
+    ("focal@knbs.example.org", "Wanjiru Kamau", Membership.Role.FOCAL_POINT, "KEN", ""),
+    (
+        "migration@interior.example.org",
+        "Otieno Odhiambo",
+        Membership.Role.RESPONDENT,
+        "KEN",
+        "Ministry of Interior and National Administration",
+    ),
+    ("focal@inegi.example.org", "Lucía Hernández", Membership.Role.FOCAL_POINT, "MEX", ""),
+    ("focal@destatis.example.org", "Jonas Weber", Membership.Role.FOCAL_POINT, "DEU", ""),
+]
+
+NSO_NAMES = {
+    "KEN": "Kenya National Bureau of Statistics",
+    "MEX": "Instituto Nacional de Estadística y Geografía (INEGI)",
+    "DEU": "Federal Statistical Office (Destatis)",
+}
+
+
+class Command(BaseCommand):
+    help = "Load demo users and country returns in different states (run after the loaders)."
+
+    def handle(self, *args, **options) -> None:
+        round_ = Round.objects.filter(code="2026").select_related("questionnaire").first()
+        if round_ is None:
+            raise CommandError(
+                "Round 2026 is missing. Load it first: python manage.py load_questionnaire "
+                "fixtures/questionnaires/migration-2026.yaml --round 2026"
+            )
+        with transaction.atomic():
+            created = self.load(round_)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new records)."))
+        self.stdout.write("\nSign in at http://127.0.0.1:8000/ as any of these people,")
+        self.stdout.write(f"all with the password {DEMO_PASSWORD}:")
+        for email, _name, role, country, authority in PEOPLE:
+            where = f" — {authority or NSO_NAMES.get(country, '')}" if country else ""
+            self.stdout.write(f"  {email:36} {Membership.Role(role).label}{where}")
+
+    def load(self, round_: Round) -> int:
+        created = 0
+        if round_.status != Round.Status.OPEN:
+            round_.status = Round.Status.OPEN
+            round_.opened_at = timezone.now()
+            round_.deadline = round_.deadline or (timezone.localdate() + timedelta(days=45))
+            round_.save()
+        returns = {}
+        nsos = {}
+        for iso3, name in NSO_NAMES.items():
+            country = Area.objects.get(iso3=iso3, level=Area.Level.COUNTRY)
+            returns[iso3], new = CountryReturn.objects.get_or_create(round=round_, country=country)
+            created += new
+            nsos[iso3], new = Authority.objects.get_or_create(
+                country=country, kind=Authority.Kind.NSO, defaults={"name": name}
+            )
+            created += new
+        interior, new = Authority.objects.get_or_create(
+            country=returns["KEN"].country,
+            name="Ministry of Interior and National Administration",
+            defaults={"kind": Authority.Kind.INTERIOR},
+        )
+        created += new
+        users = {}
+        User = get_user_model()
+        for email, name, role, country, authority_name in PEOPLE:
+            first, _space, last = name.partition(" ")
+            user, new = User.objects.get_or_create(
+                username=email,
+                defaults={
+                    "email": email,
+                    "first_name": first,
+                    "last_name": last,
+                    "is_staff": role in (Membership.Role.UNSD_ADMIN, Membership.Role.UNSD_REVIEWER),
+                    "is_superuser": role == Membership.Role.UNSD_ADMIN,
+                },
+            )
+            if new:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            created += new
+            users[email] = user
+            authority = interior if authority_name else nsos.get(country)
+            _membership, new = Membership.objects.get_or_create(
+                user=user,
+                role=role,
+                country_return=returns.get(country),
+                authority=authority if country else None,
+            )
+            created += new
+        section_c = Section.objects.get(questionnaire=round_.questionnaire, code="C")
+        assignment, new = Assignment.objects.get_or_create(
+            country_return=returns["KEN"],
+            section=section_c,
+            authority=interior,
+            defaults={
+                "due_date": timezone.localdate() + timedelta(days=2),
+                "contact_email": "migration@interior.example.org",
+                "message": "Please complete the source inventory for your administrative data.",
+                "forwarded_by": users["focal@knbs.example.org"],
+            },
+        )
+        if new:
+            AssignmentEvent.objects.create(
+                assignment=assignment,
+                action=AssignmentEvent.Action.FORWARDED,
+                new_status=assignment.status,
+                actor=users["focal@knbs.example.org"],
+            )
+            created += 1
+        definition = get_definition(round_.questionnaire_id)
+        self.answer(
+            definition,
+            returns["KEN"],
+            nsos["KEN"],
+            users["focal@knbs.example.org"],
+            "A",
+            {
+                ("A1", "", ""): "404",
+                ("A2", "", ""): "consolidated",
+                ("A3", "", ""): NSO_NAMES["KEN"],
+                ("A8", "", ""): "yes",
+            },
+        )
+        self.answer(
+            definition,
+            returns["KEN"],
+            interior,
+            users["migration@interior.example.org"],
+            "C",
+            {("C1", "S07", "exists"): "yes", ("C1", "S09", "exists"): "yes"},
+        )
+        self.answer(
+            definition,
+            returns["MEX"],
+            nsos["MEX"],
+            users["focal@inegi.example.org"],
+            "A",
+            {("A1", "", ""): "484", ("A3", "", ""): NSO_NAMES["MEX"], ("A8", "", ""): "yes"},
+        )
+        return created
+
+    def answer(self, definition, country_return, authority, user, section_code, values) -> None:
+        section = definition.section(section_code)
+        save_answers(
+            country_return=country_return,
+            authority=authority,
+            section=section,
+            edits=[AnswerEdit(key, AnswerValue(value), 0) for key, value in values.items()],
+            user=user,
+            channel=AnswerChange.Channel.WEB,
+        )
