@@ -1,39 +1,28 @@
-import pytest
-from consultation import conditions
-from consultation.formbuilder import *
-from consultation.definition import *
+import random
+from django.http import QueryDict
+from consultation import rendering, _rendering_head as head
+from consultation.formbuilder import SectionFormBuilder, resolve_grid_rows
 
-def test_scratch(questionnaire):
-    try:
-        conditions.check_condition({"any_row": "C1", "column": "exists", "eq": "yes"})
-        print("any_row ok")
-    except Exception as e:
-        print("any_row:", e)
+def test_same_html(questionnaire):
+    rnd = random.Random(1)
     q = questionnaire
-    for code in "ABCD":
-        s = q.section(code)
-        rows = resolve_grid_rows(s, q.questions, {})
-        fc = SectionFormBuilder(s, rows).get_form_class()
-        print(code, len(fc.base_fields))
-    s = q.section("A")
-    rows = resolve_grid_rows(s, q.questions, {})
-    fc = SectionFormBuilder(s, rows).get_form_class()
-    data = {"A9": "permanent", "A10.nso.chair": "on", "A10.interior.chair": "on"}
-    f = fc(data, enforce_required=False)
-    try:
-        print(f.is_valid(), f.errors)
-    except Exception as e:
-        print("max_ticked:", repr(e))
-    s = q.section("D")
-    rows = resolve_grid_rows(s, q.questions, {})
-    fc = SectionFormBuilder(s, rows).get_form_class()
-    f = fc({"D12.rank1": "a_visas" , "D12.rank2": "f_visas", "D12.rank3": "f_visas"}, enforce_required=False)
-    try:
-        print(f.is_valid(), f.errors)
-    except Exception as e:
-        print("ranking:", repr(e))
-    s = q.section("C")
-    rows = resolve_grid_rows(s, q.questions, {})
-    fc = SectionFormBuilder(s, rows).get_form_class()
-    f = fc({"C1.S01.exists": "yes", "C2.census.latest": "2020", "C2.census.next.status": "not_available"}, enforce_required=False)
-    print(f.is_valid(), f.errors, f.non_field_errors())
+    for section in q.sections:
+        rows = resolve_grid_rows(section, q.questions, {})
+        fc = SectionFormBuilder(section, rows).get_form_class()
+        forms = [fc(), ]
+        data = QueryDict(mutable=True)
+        for name, field in fc.base_fields.items():
+            choices = getattr(field, "choices", None)
+            if choices:
+                codes = [c for c, _ in choices if c]
+                if rnd.random() < 0.5:
+                    data.setlist(name, rnd.sample(codes, min(len(codes), rnd.randint(1, 2))))
+            elif rnd.random() < 0.3:
+                data[name] = rnd.choice(["12", "abc", "<b>&\"x'", "2020", "on"])
+        forms.append(fc(data))
+        for form in forms:
+            for read_only in (False, True):
+                a = rendering.SectionRenderer(form, read_only=read_only).render()
+                b = head.SectionRenderer(form, read_only=read_only).render().replace("-h-row\"", "-h-_item\"")
+                assert a == b, section.code
+        print(section.code, len(forms[1].errors))
