@@ -7,8 +7,8 @@
 
 Settings come from the environment, as for the tests (`make bench` passes the same variables as
 `make test`). The data live in a PostgreSQL database of their own, `<name>_bench` next to the
-one DATABASE_URL names, created and migrated if needed; cache keys get a prefix of their own.
-Every country gets a return, an NSO and one focal point (created once, then reused); sessions
+one DATABASE_URL names, created and migrated if needed; the cache gets Redis database 15 and a
+key prefix of its own. Every country gets a return, an NSO and one focal point (created once, then reused); sessions
 are written directly (no password hashing) and the CSRF token is a fixed secret sent as cookie
 and header. The app runs under gunicorn (DEBUG off, plain HTTP) and is stopped at the end.
 
@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTIONNAIRE_FILE = ROOT / "fixtures" / "questionnaires" / "migration-2026.yaml"
 ROUND_CODE = "2026"
 CACHE_PREFIX = "bench-autosave"
+BENCH_REDIS_DB = 15  # the last of Redis's 16 default databases
 USER_PREFIX = "bench-fp-"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 CORES = os.cpu_count() or 1
@@ -99,11 +100,17 @@ def create_database(url: str) -> None:
             print(f"created database {name}")
 
 
-def prefixed_cache_url(url: str) -> str:
-    """CACHE_URL with a key prefix of its own: the cached questionnaire is the bench database's."""
+def bench_cache_url(url: str) -> str:
+    """CACHE_URL with a key prefix of its own and, for Redis, a database of its own.
+
+    The cached questionnaire must be the bench database's, and the tests' `cache.clear()`
+    (FLUSHDB) must not empty the cache while the benchmark runs next to them.
+    """
     if not url:
         return url
     parts = urlsplit(url)
+    if parts.scheme in ("redis", "rediss"):
+        parts = parts._replace(path=f"/{BENCH_REDIS_DB}")
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != "key_prefix"]
     query.append(("key_prefix", CACHE_PREFIX))
     return urlunsplit(parts._replace(query=urlencode(query)))
@@ -119,7 +126,7 @@ def server_environment(database_url: str) -> dict[str, str]:
     environment.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         DATABASE_URL=database_url,
-        CACHE_URL=prefixed_cache_url(os.environ.get("CACHE_URL", "")),
+        CACHE_URL=bench_cache_url(os.environ.get("CACHE_URL", "")),
         DEBUG="false",
         HTTPS="false",
         ALLOWED_HOSTS="127.0.0.1",
@@ -326,7 +333,8 @@ class Server:
         raise SystemExit(f"gunicorn did not answer within {timeout:.0f} s:\n{self.log_tail()}")
 
     def log_tail(self, lines: int = 40) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         text = Path(self.log.name).read_text(encoding="utf-8", errors="replace")
         return "\n".join(text.splitlines()[-lines:])
 
@@ -345,7 +353,11 @@ class Server:
 
 
 def cpu_snapshot() -> tuple[float, dict[int, tuple[str, int, int]]]:
-    """Machine busy ticks, and per process (name, parent, ticks), from /proc."""
+    """Machine busy ticks, and per process (name, parent, ticks), from /proc.
+
+    A PostgreSQL backend's name is its title ("postgres: ... <database> ..."), to tell the
+    benchmark's backends from those of anything else running on the machine.
+    """
     try:
         fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
     except OSError:
@@ -358,21 +370,41 @@ def cpu_snapshot() -> tuple[float, dict[int, tuple[str, int, int]]]:
             continue
         try:
             text = (entry / "stat").read_text()
-        except OSError:
+            name = text[text.index("(") + 1 : text.rindex(")")]
+            if name.startswith("postgres"):
+                name = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError):
             continue
-        name = text[text.index("(") + 1 : text.rindex(")")]
         rest = text[text.rindex(")") + 2 :].split()
         processes[int(entry.name)] = (name, int(rest[1]), int(rest[11]) + int(rest[12]))
     return float(busy), processes
 
 
-def cpu_report(
+def cpu_during(start_at: float, duration: float) -> list[Any]:
+    """[snapshot at start_at, snapshot after duration, seconds between], filled by timers."""
+    taken: list[Any] = []
+
+    def take() -> None:
+        taken.append(cpu_snapshot())
+        if len(taken) == 2:
+            taken.append(duration - 0.2)
+
+    # The clients stop (and their processes end) at start_at + duration: measure just before.
+    for delay in (start_at - time.time(), start_at + duration - 0.2 - time.time()):
+        timer = threading.Timer(max(0.0, delay), take)
+        timer.daemon = True
+        timer.start()
+    return taken
+
+
+def cpu_usage(
     before: tuple[float, dict], after: tuple[float, dict], seconds: float, server_pid: int
-) -> str:
-    """Cores used during the run: all, gunicorn, PostgreSQL, the clients, the rest."""
+) -> dict[str, float]:
+    """Cores used during the run: by the machine, gunicorn, the benchmark's PostgreSQL backends,
+    Redis, the clients, and anything else (other work on the machine)."""
     hertz = os.sysconf("SC_CLK_TCK")
-    busy = (after[0] - before[0]) / hertz / seconds
     processes = after[1]
+    database = urlsplit(os.environ.get("DATABASE_URL", "")).path.lstrip("/")
 
     def descends(pid: int, ancestor: int) -> bool:
         seen = 0
@@ -390,15 +422,36 @@ def cpu_report(
             continue
         if descends(pid, server_pid):
             groups["gunicorn"] += used
-        elif name.startswith("postgres"):
+        elif name.startswith("postgres") and f" {database} " in name:
             groups["postgres"] += used
         elif name.startswith("redis"):
             groups["redis"] += used
         elif descends(pid, os.getpid()):
             groups["clients"] += used
-    parts = [f"{busy:.2f} of {CORES} cores busy"]
-    parts += [f"{name} {ticks / hertz / seconds:.2f}" for name, ticks in groups.most_common()]
-    return ", ".join(parts)
+    usage = {name: ticks / hertz / seconds for name, ticks in groups.items()}
+    usage["machine"] = (after[0] - before[0]) / hertz / seconds
+    usage["other"] = max(0.0, usage["machine"] - sum(v for k, v in usage.items() if k != "machine"))
+    return usage
+
+
+def print_cpu(cpu: list[Any], server_pid: int, requests: int) -> None:
+    """Cores used, and the server's CPU per request: what bounds the rate on an idle machine."""
+    if len(cpu) != 3:
+        return
+    usage = cpu_usage(*cpu, server_pid)
+    names = ("gunicorn", "postgres", "redis", "clients", "other")
+    print(
+        f"cpu (cores): machine {usage['machine']:.2f} of {CORES}; "
+        + ", ".join(f"{name} {usage.get(name, 0.0):.2f}" for name in names)
+    )
+    rate = requests / cpu[2]
+    if rate:
+        app = usage.get("gunicorn", 0.0) * 1000 / rate
+        database = usage.get("postgres", 0.0) * 1000 / rate
+        print(
+            f"cpu per request: gunicorn {app:.1f} ms + postgres {database:.1f} ms; "
+            f"{CORES} idle cores would serve at most ~{CORES * 1000 / (app + database):.0f}/s"
+        )
 
 
 # --- The clients ---------------------------------------------------------------------------------
@@ -719,20 +772,13 @@ def run_throughput(options: argparse.Namespace, seats: list[Seat], server: Serve
         (throughput_client, (i, server.port, seat, start_at, options.duration))
         for i, seat in enumerate(chosen)
     ]
-    cpu_before: list = []
-    timer = threading.Timer(
-        max(0.0, start_at - time.time()), lambda: cpu_before.append(cpu_snapshot())
-    )
-    timer.start()
+    cpu = cpu_during(start_at, options.duration)
     tally, outcomes = run_processes(targets, timeout=options.duration + 120)
-    cpu_after = cpu_snapshot()
-    elapsed = time.time() - start_at
     saves = tally.latencies.get("autosave", [])
     print()
     print(f"== throughput: {options.clients} clients, no think time, {options.duration:.0f} s")
     print_table(tally, options.duration)
-    if cpu_before:
-        print("cpu: " + cpu_report(cpu_before[0], cpu_after, elapsed, server.process.pid))
+    print_cpu(cpu, server.process.pid, sum(len(v) for v in tally.latencies.values()))
     intact = print_lost_updates(outcomes)
     rate = len(saves) / options.duration
     median = statistics.median(saves) if saves else float("inf")
@@ -768,22 +814,15 @@ def run_respondents(options: argparse.Namespace, seats: list[Seat], server: Serv
         )
         for group in groups
     ]
-    cpu_before: list = []
-    timer = threading.Timer(
-        max(0.0, start_at - time.time()), lambda: cpu_before.append(cpu_snapshot())
-    )
-    timer.start()
+    cpu = cpu_during(start_at, options.respondents_duration)
     tally, outcomes = run_processes(targets, timeout=options.respondents_duration + 120)
-    cpu_after = cpu_snapshot()
-    elapsed = time.time() - start_at
     print()
     print(
         f"== respondents: {options.respondents} respondents in {processes} processes, "
         f"think time {options.think:g} x 1-3 s, {options.respondents_duration:.0f} s"
     )
     print_table(tally, options.respondents_duration)
-    if cpu_before:
-        print("cpu: " + cpu_report(cpu_before[0], cpu_after, elapsed, server.process.pid))
+    print_cpu(cpu, server.process.pid, sum(len(v) for v in tally.latencies.values()))
     intact = print_lost_updates(outcomes)
     pages = tally.latencies.get("section page", []) + tally.latencies.get("overview", [])
     saves = tally.latencies.get("autosave", [])
@@ -947,7 +986,10 @@ def main(argv: list[str] | None = None) -> int:
         profile_one_autosave(options, seats[0])
         return 0
     threads = f", {options.threads} threads each" if options.worker_class == "gthread" else ""
-    print(f"cores           {CORES}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    print(f"cores           {CORES} (load average {load:.2f} at start)")
+    if load > 0.5:
+        print("                warning: the machine is busy; figures will be lower than alone")
     print(f"gunicorn        {options.workers} {options.worker_class} workers{threads}, config.wsgi")
     if "throughput" in modes:
         print(f"throughput      {options.clients} client processes, {options.duration:g} s")

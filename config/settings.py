@@ -275,5 +275,6 @@ LOGGING = {
         # Request lines carry the path; invitation links never put the token in a path that
         # reaches the log (see responses.views.invitation_accept), but keep request noise down.
         "django.server": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }

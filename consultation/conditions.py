@@ -35,8 +35,10 @@ def check_condition(condition: Any, *, in_grid_row: bool = False) -> None:
     `in_grid_row` says the condition sits where a grid row is known (a grid column's `show_if`,
     a derived grid's `where`, a grid's rules), so that `{column: c}` may name a cell of that row.
     """
-    if not isinstance(condition, Mapping) or not condition:
+    if not isinstance(condition, Mapping):
         raise ConditionError(f"a condition must be a mapping, not {condition!r}")
+    if not condition:
+        raise ConditionError("a condition cannot be empty")
     if "not" in condition:
         _only_keys(condition, {"not"})
         check_condition(condition["not"], in_grid_row=in_grid_row)
@@ -77,7 +79,8 @@ def check_condition(condition: Any, *, in_grid_row: bool = False) -> None:
     if len(comparisons) != 1:
         raise ConditionError(f"a condition needs exactly one comparison among {COMPARISONS}")
     operator = comparisons[0]
-    _check_operand(operator, condition[operator], in_grid_row=in_grid_row)
+    # Within any_row, {column: c} names the cell of the row being tested.
+    _check_operand(operator, condition[operator], in_grid_row=in_grid_row or subject == "any_row")
 
 
 def _check_cell(cell: str) -> None:

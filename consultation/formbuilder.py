@@ -460,6 +460,10 @@ class SectionForm(forms.Form):
         value = self.cleaned_data.get(name)
         return not is_empty(value) and value is not False
 
+    def _given(self, name: str) -> bool:
+        """Whether something was given: a value, or an input refused (already reported)."""
+        return self._has_value(name) or name in self._errors
+
     def _answered(self, question: QuestionDef) -> bool:
         return any(
             self._has_value(name) for name in self.fields_of(question) if not name.endswith(".note")
@@ -519,7 +523,8 @@ class SectionForm(forms.Form):
                 _("Give either an answer or a reason there is none (%(status)s), not both.")
                 % {"status": self.fields[status_name].choices_dict()[status]},
             )
-        if required and self.enforce_required and not has_value and not status:
+        refused = name in self._errors or status_name in self._errors
+        if required and self.enforce_required and not has_value and not status and not refused:
             self.add_question_error(name, _("This question needs an answer."))
         others = _has_other(choices)
         other_name = field_name(name, part="other")
@@ -580,8 +585,8 @@ class SectionForm(forms.Form):
             label_name = field_name(code, row.code, LABEL_COLUMN)
             # A row is started once any of its visible cells, or its name, is given.
             cells_given = any(
-                self._has_value(field_name(code, row.code, column.code))
-                or data.get(field_name(code, row.code, column.code, "status"))
+                self._given(field_name(code, row.code, column.code))
+                or self._given(field_name(code, row.code, column.code, "status"))
                 for column in columns
             )
             row_started = cells_given or bool(row.is_other and data.get(label_name))

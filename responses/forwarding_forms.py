@@ -21,13 +21,11 @@ NEW_AUTHORITY_KINDS = [
 class ErrorSummaryMixin:
     """Lists every error with a link to its field, for the summary at the top of the page."""
 
-    label_suffix = ""
-
     def error_summary(self) -> list[tuple[str, str]]:
-        """(anchor, message) pairs: field errors point to the field, others to the form."""
+        """(anchor, message) pairs: field errors point to the field, others to the form's."""
         summary = []
         for message in self.non_field_errors():  # type: ignore[attr-defined]
-            summary.append(("", message))
+            summary.append(("form-errors", message))
         for bound_field in self:  # type: ignore[attr-defined]
             anchor = bound_field.auto_id
             if bound_field.use_fieldset:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from formtools.wizard.views import SessionWizardView
 
@@ -44,7 +45,7 @@ class _StayOnStep(Exception):
         self.response = response
 
 
-@method_decorator(login_required, name="dispatch")
+@method_decorator([never_cache, login_required], name="dispatch")
 class ForwardSectionsWizard(SessionWizardView):
     """Forward sections to an authority in four short steps; only the return's focal points."""
 

@@ -173,6 +173,16 @@ def queue_invitations(invitation_ids: list[int]) -> None:
         _queue_sending(invitation_id)
 
 
+def _inviter_label(inviter: AbstractBaseUser | None) -> str:
+    """Who sent an invitation, as the e-mail names them: "Name (address)" or UNSD."""
+    if inviter is None:
+        return _("The United Nations Statistics Division")
+    name = inviter.get_full_name().strip()
+    if name and inviter.email:
+        return f"{name} ({inviter.email})"
+    return name or inviter.email or inviter.get_username()
+
+
 def invitation_email(invitation: Invitation) -> tuple[str, str]:
     """The subject and plain-text body of an invitation e-mail, accept link included.
 
@@ -199,12 +209,12 @@ def invitation_email(invitation: Invitation) -> tuple[str, str]:
             "round": country_return.round,
             "authority": invitation.authority.name,
             "inviter": _inviter_label(inviter),
-            "contact": inviter.email if inviter else _("the United Nations Statistics Division"),
+            "contact": (inviter.email if inviter else "")
+            or _("the United Nations Statistics Division"),
             "assignments": sections,
             "is_focal_point": invitation.role == Membership.Role.FOCAL_POINT,
             "link": invitation_link(invitation),
             "expires_at": invitation.expires_at or valid_until(timezone.now()),
-            "valid_days": settings.INVITATION_VALID_DAYS,
             "site_url": settings.SITE_URL,
         }
         subject = _("%(country)s: invitation to the UNSD consultation on migration statistics") % {
@@ -215,15 +225,7 @@ def invitation_email(invitation: Invitation) -> tuple[str, str]:
     return " ".join(subject.split()), body
 
 
-def _inviter_label(inviter: AbstractBaseUser | None) -> str:
-    """Who sent an invitation, as the e-mail names them: "Name (address)" or UNSD."""
-    if inviter is None:
-        return _("The United Nations Statistics Division")
-    name = inviter.get_full_name().strip()
-    return f"{name} ({inviter.email})" if name and inviter.email else name or inviter.email
-
-
-def _refusal(invitation: Invitation, now: datetime) -> InvitationError:
+def _refusal(invitation: Invitation) -> InvitationError:
     """Why this invitation cannot be used now (the first reason that applies)."""
     if invitation.used_at is not None:
         return InvitationUsed(
@@ -260,7 +262,7 @@ def check_invitation(*, token_hash: str) -> Invitation:
         raise InvitationUnknown(_("This invitation link is not valid."))
     now = timezone.now()
     if not _is_usable(invitation, now):
-        raise _refusal(invitation, now)
+        raise _refusal(invitation)
     return invitation
 
 
@@ -313,7 +315,7 @@ def redeem_invitation_hash(*, token_hash: str, user: AbstractBaseUser) -> Invita
     ).update(used_at=now, accepted_by=user)
     if updated != 1:
         invitation.refresh_from_db()
-        raise _refusal(invitation, now)
+        raise _refusal(invitation)
     invitation.used_at = now
     invitation.accepted_by = user
     Membership.objects.get_or_create(

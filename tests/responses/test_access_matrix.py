@@ -59,9 +59,7 @@ def request_for(case, world, invitation):
     a = world.return_a.pk
     held, other = world.held_section.code, world.other_section.code
     autosave_body = {
-        "data": json.dumps(
-            {"answers": [{"key": "C12||", "version": 0, "data": {"C12": "yes"}}]}
-        ),
+        "data": json.dumps({"answers": [{"key": "C12||", "version": 0, "data": {"C12": "yes"}}]}),
         "content_type": "application/json",
     }
     return {

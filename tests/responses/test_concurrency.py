@@ -87,9 +87,7 @@ def test_saves_of_different_cells_of_one_grid_both_land(world):
 
     assert first.saved
     assert second.saved
-    values = dict(
-        Answer.objects.filter(question__code="C1").values_list("row_code", "value")
-    )
+    values = dict(Answer.objects.filter(question__code="C1").values_list("row_code", "value"))
     assert values == {"S01": "yes", "S02": "no"}
 
 

@@ -218,6 +218,9 @@ def test_wizard_explains_what_is_wrong_with_the_authority(client, world, fields,
         assert f'id="id_authority-{field}_error"'.encode() in page.content
         assert f'href="#id_authority-{field}"'.encode() in page.content
         assert b'aria-invalid="true"' in page.content
+    else:
+        assert b'id="form-errors"' in page.content
+        assert b'href="#form-errors"' in page.content
     assert counts() == before
 
 

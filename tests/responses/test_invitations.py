@@ -242,9 +242,7 @@ def test_email_link_is_rebuilt_after_a_secret_key_change_before_sending(
 # Redeeming ---------------------------------------------------------------------------------
 
 
-def test_redeeming_gives_the_membership_once(
-    world, open_round, django_capture_on_commit_callbacks
-):
+def test_redeeming_gives_the_membership_once(world, open_round, django_capture_on_commit_callbacks):
     invitation, token = sent_token(
         world,
         django_capture_on_commit_callbacks,
@@ -252,15 +250,23 @@ def test_redeeming_gives_the_membership_once(
         role=Role.RESPONDENT,
         authority=world.interior_a,
     )
-    user = UserFactory(email="contact@interior.example.org", username="contact@interior.example.org")
+    user = UserFactory(
+        email="contact@interior.example.org", username="contact@interior.example.org"
+    )
     redeemed = redeem_invitation(token=token, user=user)
     assert redeemed.pk == invitation.pk
     invitation.refresh_from_db()
     assert invitation.used_at is not None
     assert invitation.accepted_by == user
-    assert Membership.objects.filter(
-        user=user, role=Role.RESPONDENT, country_return=world.return_a, authority=world.interior_a
-    ).count() == 1
+    assert (
+        Membership.objects.filter(
+            user=user,
+            role=Role.RESPONDENT,
+            country_return=world.return_a,
+            authority=world.interior_a,
+        ).count()
+        == 1
+    )
     with pytest.raises(InvitationUsed):
         redeem_invitation(token=token, user=user)
     assert Membership.objects.filter(user=user).count() == 1
@@ -443,3 +449,47 @@ def test_sections_listed_are_those_still_forwarded(
         authority=world.interior_a,
     )
     assert f"- {world.held_section.code}." not in mail.outbox[0].body
+
+
+# The admin ---------------------------------------------------------------------------------
+
+
+def test_admin_pages_of_the_responses_models_open(client, world, open_round):
+    invitation = issue_invitation(
+        email="shown@example.org",
+        role=Role.FOCAL_POINT,
+        country_return=world.return_a,
+        authority=world.nso_a,
+        invited_by=None,
+    )
+    client.force_login(world.admin)
+    for model in ("authority", "countryreturn", "membership", "invitation", "assignment", "answer"):
+        response = client.get(reverse(f"admin:responses_{model}_changelist"))
+        assert response.status_code == 200, model
+    page = client.get(reverse("admin:responses_invitation_change", args=[invitation.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "shown@example.org" in text
+    assert invitation.token_hash not in text
+    assert invitation.salt not in text
+    assert "token" not in text.lower().replace("csrfmiddlewaretoken", "")
+    # Read-only: no way to add invitations, assignments or answers by hand.
+    for model in ("invitation", "assignment", "answer"):
+        assert client.get(reverse(f"admin:responses_{model}_add")).status_code == 403
+
+
+def test_admin_action_resends_invitations(
+    client, world, open_round, django_capture_on_commit_callbacks
+):
+    invitation = invite(world, django_capture_on_commit_callbacks)
+    client.force_login(world.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:responses_invitation_changelist"),
+            {"action": "resend", "_selected_action": [invitation.pk]},
+            follow=True,
+        )
+    assert "1 new invitation(s) issued." in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    assert len(mail.outbox) == 2

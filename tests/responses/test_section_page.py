@@ -110,9 +110,7 @@ def test_a_stale_save_shows_both_values_and_overwrites_nothing(client, world):
     assert answer_of(world, "A3").value == "My name"
 
 
-def test_a_whole_page_save_does_not_conflict_on_answers_the_respondent_did_not_touch(
-    client, world
-):
+def test_a_whole_page_save_does_not_conflict_on_answers_the_respondent_did_not_touch(client, world):
     client.force_login(world.focal_point_a)
     url = section_url(world.return_a, "A")
     client.post(url, {"_versions": "{}", "A3": "NSO", "A14": "yes"})
@@ -162,9 +160,7 @@ def test_authority_fills_its_own_reply_and_the_focal_point_reads_it(client, worl
 def test_respondent_cannot_save_into_the_nso_reply_by_naming_it(client, world):
     client.force_login(world.respondent_a)
 
-    response = client.post(
-        section_url(world.return_a, "C", reply=world.nso_a.pk), {"C12": "no"}
-    )
+    response = client.post(section_url(world.return_a, "C", reply=world.nso_a.pk), {"C12": "no"})
 
     assert response.status_code == 404
     assert not Answer.objects.exists()

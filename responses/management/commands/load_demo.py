@@ -5,6 +5,7 @@ Idempotent: a second run adds nothing twice. Prints who can sign in, with which 
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -61,7 +62,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             created = self.load(round_)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new records)."))
-        self.stdout.write("\nSign in at http://127.0.0.1:8000/ as any of these people,")
+        self.stdout.write(f"\nSign in at {settings.SITE_URL}/ as any of these people,")
         self.stdout.write(f"all with the password {DEMO_PASSWORD}:")
         for email, _name, role, country, authority in PEOPLE:
             where = f" — {authority or NSO_NAMES.get(country, '')}" if country else ""
