@@ -12,7 +12,7 @@ from django.utils import timezone
 from consultation.definition import QuestionnaireDef, SectionDef
 from consultation.formbuilder import AnswerKey, AnswerValue
 
-from .models import Answer, AnswerChange, Assignment, Authority, CountryReturn
+from .models import Answer, AnswerChange, Assignment, AssignmentEvent, Authority, CountryReturn
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def save_answers(
         result.saved[edit.key] = answer.version
     AnswerChange.objects.bulk_create(history)
     if result.saved:
-        _mark_started(country_return, authority, section)
+        _mark_started(country_return, authority, section, user)
     return result
 
 
@@ -246,7 +246,9 @@ def _change(
     )
 
 
-def _mark_started(country_return: CountryReturn, authority: Authority, section: SectionDef) -> None:
+def _mark_started(
+    country_return: CountryReturn, authority: Authority, section: SectionDef, user: Any
+) -> None:
     """The first saved answer moves the return, or the authority's assignment, to in progress."""
     if country_return.status == CountryReturn.Status.NOT_STARTED:
         CountryReturn.objects.filter(
@@ -254,12 +256,22 @@ def _mark_started(country_return: CountryReturn, authority: Authority, section: 
         ).update(status=CountryReturn.Status.IN_PROGRESS)
         country_return.status = CountryReturn.Status.IN_PROGRESS
     if authority.kind != Authority.Kind.NSO:
-        Assignment.objects.filter(
+        from .forwarding import change_assignment_status
+
+        assignment = Assignment.objects.filter(
             country_return=country_return,
             authority=authority,
             section_id=section.id,
             status=Assignment.Status.FORWARDED,
-        ).update(status=Assignment.Status.IN_PROGRESS)
+        ).first()
+        if assignment is not None:
+            change_assignment_status(
+                assignment=assignment,
+                to=Assignment.Status.IN_PROGRESS,
+                actor=user,
+                action=AssignmentEvent.Action.STARTED,
+                from_statuses=[Assignment.Status.FORWARDED],
+            )
 
 
 def changes_from_form(

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from responses.models import Answer, AnswerChange, Assignment, CountryReturn
+from responses.models import Answer, AnswerChange, Assignment, AssignmentEvent, CountryReturn
 
 pytestmark = pytest.mark.django_db
 
@@ -147,6 +147,8 @@ def test_authority_fills_its_own_reply_and_the_focal_point_reads_it(client, worl
     assert not Answer.objects.filter(authority=world.nso_a).exists()
     world.assignment.refresh_from_db()
     assert world.assignment.status == Assignment.Status.IN_PROGRESS
+    started = world.assignment.events.get(action=AssignmentEvent.Action.STARTED)
+    assert (started.old_status, started.actor) == ("forwarded", world.respondent_a)
 
     client.force_login(world.focal_point_a)
     page = client.get(section_url(world.return_a, "C", reply=world.interior_a.pk))
