@@ -272,8 +272,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
-        # Request lines carry the path; invitation links never put the token in a path that
-        # reaches the log (see responses.views.invitation_accept), but keep request noise down.
+        # Invitation tokens travel in a query string that the accept view drops at once with a
+        # redirect (responses.account_views.invitation_accept); gunicorn.conf.py keeps query
+        # strings out of the access log.
         "django.server": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },

@@ -6,13 +6,18 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from responses import views as response_views
+from responses.account_forms import EmailAuthenticationForm
 
 urlpatterns = [
     path("", response_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("responses.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("consultation.urls")),

@@ -114,6 +114,8 @@ DATE_INVALID = _("Enter a date as year-month-day, such as 2026-03-31.")
 EMAIL_INVALID = _("Enter an e-mail address, such as name@example.org.")
 URL_INVALID = _("Enter a web address, such as https://www.example.org.")
 DECIMAL_MAX_DIGITS = 24
+EMAIL_MAX_LENGTH = 254
+URL_MAX_LENGTH = 1000
 
 
 def create_text_field(validation: Mapping[str, Any], choices: tuple[ChoiceDef, ...]) -> forms.Field:
@@ -219,22 +221,28 @@ class WebAddressField(forms.URLField):
 
 
 def create_email_field(validation, choices) -> forms.Field:
+    limit = int(validation.get("max_length", EMAIL_MAX_LENGTH))
     return forms.EmailField(
-        max_length=254,
+        max_length=limit,
         error_messages={
             "invalid": EMAIL_INVALID,
-            **_length_messages(_("An e-mail address has at most 254 characters.")),
+            **_length_messages(
+                _("An e-mail address here has at most %(count)d characters.") % {"count": limit}
+            ),
         },
     )
 
 
 def create_url_field(validation, choices) -> forms.Field:
+    limit = int(validation.get("max_length", URL_MAX_LENGTH))
     return WebAddressField(
-        max_length=1000,
+        max_length=limit,
         assume_scheme="https",
         error_messages={
             "invalid": URL_INVALID,
-            **_length_messages(_("Shorten this web address to 1000 characters or fewer.")),
+            **_length_messages(
+                _("Shorten this web address to %(count)d characters or fewer.") % {"count": limit}
+            ),
         },
     )
 

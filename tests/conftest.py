@@ -97,9 +97,7 @@ def world(questionnaire_round) -> World:
     labour_a = Authority.objects.create(
         country=country_a, name="Ministry of Labour", kind=Authority.Kind.LABOUR
     )
-    nso_b = Authority.objects.create(
-        country=country_b, name="INEGI", kind=Authority.Kind.NSO
-    )
+    nso_b = Authority.objects.create(country=country_b, name="INEGI", kind=Authority.Kind.NSO)
     sections = Section.objects.filter(questionnaire_id=questionnaire_round.questionnaire_id)
     held_section = sections.get(code="C")
     other_section = sections.get(code="B")

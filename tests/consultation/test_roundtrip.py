@@ -173,7 +173,7 @@ def valid_values(kind: str, item: QuestionDef | ColumnDef) -> st.SearchStrategy[
     if kind == Kind.LONG_TEXT:
         return text_values(validation["max_length"], multiline=True)
     if kind in (Kind.INTEGER, Kind.YEAR):
-        return st.integers(validation["min"], validation["max"])
+        return st.integers(validation.get("min", -(10**12)), validation.get("max", 10**12))
     if kind == Kind.DECIMAL:
         return decimal_values(
             Decimal(validation["min"]), Decimal(validation["max"]), validation["decimal_places"]
@@ -229,13 +229,16 @@ def section_answers(draw: st.DrawFn) -> dict[AnswerKey, AnswerValue]:
             answers[(item.code, "", "")] = draw(answer(item.kind, item, note=item.allows_note))
     cells = False
     for row in GRID.rows:
-        if row.is_other and draw(st.booleans()):
-            answers[("G", row.code, LABEL_COLUMN)] = AnswerValue(draw(text_values(300)))
-            cells = True
+        row_cells = False
         for item in COLUMNS:
             if draw(st.integers(0, 2)) == 0:
                 answers[("G", row.code, item.code)] = draw(answer(item.kind, item, note=False))
-                cells = True
+                row_cells = True
+        # An "other" row with answers must say what it is; it may be named alone.
+        if row.is_other and (row_cells or draw(st.booleans())):
+            answers[("G", row.code, LABEL_COLUMN)] = AnswerValue(draw(text_values(300)))
+            row_cells = True
+        cells = cells or row_cells
     # A special value for the whole grid stands instead of its cells.
     status = "" if cells else draw(st.sampled_from(["", "confidential"]))
     note = draw(NOTES)
@@ -308,7 +311,7 @@ FRIENDLY: dict[str, set[str]] = {
     },
     "Q_email": {
         "Enter an e-mail address, such as name@example.org.",
-        "An e-mail address has at most 254 characters.",
+        "An e-mail address here has at most 254 characters.",
         "This answer contains a control character that cannot be saved; type it again.",
     },
     "Q_url": {

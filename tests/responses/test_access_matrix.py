@@ -110,6 +110,7 @@ def snapshot():
         AnswerChange.objects.count(),
         list(Assignment.objects.order_by("pk").values_list("status", flat=True)),
         AssignmentEvent.objects.count(),
+        Invitation.objects.count(),
         Invitation.objects.filter(revoked_at__isnull=True).count(),
     )
 

@@ -548,3 +548,14 @@ def test_a_session_ends_12_hours_after_sign_in_however_active(client, world, set
     session.save()
     assert_signed_out(visit(client, world))
     assert SESSION_KEY not in client.session
+
+
+@pytest.mark.django_db
+def test_sign_in_ignores_capitals_in_the_email_address(client, world):
+    response = client.post(
+        reverse("login"),
+        {"username": "  FP-A@Example.org ", "password": "correct horse battery staple"},
+    )
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(world.focal_point_a.pk)
