@@ -8,9 +8,10 @@
 Settings come from the environment, as for the tests (`make bench` passes the same variables as
 `make test`). The data live in a PostgreSQL database of their own, `<name>_bench` next to the
 one DATABASE_URL names, created and migrated if needed; the cache gets Redis database 15 and a
-key prefix of its own. Every country gets a return, an NSO and one focal point (created once, then reused); sessions
-are written directly (no password hashing) and the CSRF token is a fixed secret sent as cookie
-and header. The app runs under gunicorn (DEBUG off, plain HTTP) and is stopped at the end.
+key prefix of its own. Every country gets a return, an NSO and one focal point (created once,
+then reused); sessions are written directly (no password hashing) and the CSRF token is a fixed
+secret sent as cookie and header. The app runs under gunicorn (DEBUG off, plain HTTP) and is
+stopped at the end.
 
 Throughput: each client owns one return and cycles over a few questions of sections A, B and F
 (text, yes/no, decimal), sending the version it last got back, so that there is no conflict.
@@ -26,6 +27,7 @@ import multiprocessing
 import os
 import random
 import secrets
+import shlex
 import signal
 import socket
 import statistics
@@ -308,6 +310,7 @@ class Server:
         ]
         if options.worker_class == "gthread":
             command += ["--threads", str(options.threads)]
+        command += shlex.split(options.gunicorn_options)
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
@@ -518,11 +521,16 @@ class Client:
         }
         self.keys = [KeyState(*question) for question in QUESTIONS]
         self.turn = 0
+        self.last_used = 0.0
 
     def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
         headers = dict(self.headers)
         if body is not None:
             headers["Content-Type"] = "application/json"
+        if time.monotonic() - self.last_used > 1.0:
+            # gunicorn closes idle keep-alive connections (2 s by default): a POST sent as it
+            # does would fail. A browser reopens such a connection too.
+            self.connection.close()
         try:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
@@ -533,6 +541,7 @@ class Client:
             raise
         if response.getheader("Connection", "").lower() == "close":
             self.connection.close()
+        self.last_used = time.monotonic()
         return response.status, content
 
     def autosave(self, tally: Tally, tag: str, kind: str = "autosave") -> None:
@@ -905,11 +914,22 @@ def profile_one_autosave(options: argparse.Namespace, seat: Seat) -> None:
                 for position, (ms, sql) in enumerate(queries):
                     by_position.setdefault(position, []).append(ms)
                     sqls[position] = sql
-        profiler = cProfile.Profile()
-        profiler.enable()
+        try:
+            from pyinstrument import Profiler
+        except ImportError:
+            Profiler = None
+        if Profiler is not None:
+            sampler = Profiler(interval=0.0002)
+            sampler.start()
+        else:
+            profiler = cProfile.Profile()
+            profiler.enable()
         for _ in range(options.profile_requests):
             save()
-        profiler.disable()
+        if Profiler is not None:
+            sampler.stop()
+        else:
+            profiler.disable()
     print()
     print(f"== autosave in-process (Django test client), {options.profile_requests} requests")
     print(
@@ -922,9 +942,12 @@ def profile_one_autosave(options: argparse.Namespace, seat: Seat) -> None:
     for position, times in sorted(by_position.items()):
         print(f"  {statistics.median(times):6.2f} ms  {sqls[position][:130]}")
     print()
-    stats = pstats.Stats(profiler)
-    stats.sort_stats("cumulative").print_stats(60)
-    stats.sort_stats("tottime").print_stats(30)
+    if Profiler is not None:
+        print(sampler.output_text(unicode=True, color=False, show_all=False))
+    else:
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(60)
+        stats.sort_stats("tottime").print_stats(30)
 
 
 # --- Main ---------------------------------------------------------------------------------------
@@ -952,6 +975,9 @@ def parse_options(argv: list[str] | None) -> argparse.Namespace:
         "--worker-class", choices=["sync", "gthread"], default="sync", help="gunicorn (sync)"
     )
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (4)")
+    parser.add_argument(
+        "--gunicorn-options", default="", help="more gunicorn options, e.g. '--keep-alive 5'"
+    )
     parser.add_argument(
         "--profile", action="store_true", help="profile autosaves in-process, no gunicorn"
     )

@@ -90,23 +90,37 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError("give at least 1")
+    return number
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--renders", type=int, default=200, help="renders to time (200)")
+    parser.add_argument("--renders", type=positive, default=200, help="renders to time (200)")
     parser.add_argument("--section", help="the section to render (default: the largest)")
     parser.add_argument("--profile", action="store_true", help="profile with pyinstrument")
     options = parser.parse_args(argv)
 
+    profiler = None
+    if options.profile:
+        try:
+            from pyinstrument import Profiler
+        except ImportError:
+            parser.error("--profile needs pyinstrument: .venv/bin/pip install pyinstrument")
+        profiler = Profiler()
+
     setup_django()
+    from django.conf import settings
     from django.test.utils import override_settings
 
     from consultation.definition import forget_definition, get_definition
 
     database = create_database()
     static_storage = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    from django.conf import settings
-
-    caches = {"default": {**settings.CACHES["default"], "KEY_PREFIX": "bench"}}
+    caches = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"bench-{database}"}}
     # No collectstatic needed for {% static %}; cache keys apart from the tests' and the app's.
     with override_settings(
         STORAGES={**settings.STORAGES, "staticfiles": static_storage}, CACHES=caches
@@ -127,11 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         cold_ms, cold_queries, _html = render(client, url(code))
         render(client, url(code))  # warm up: templates, translations, connection
         times, counts = [], set()
-        profiler = None
-        if options.profile:
-            from pyinstrument import Profiler
-
-            profiler = Profiler()
+        if profiler is not None:
             profiler.start()
         for _ in range(options.renders):
             elapsed, queries, html = render(client, url(code))

@@ -384,7 +384,14 @@ class SectionForm(forms.Form):
                         values[(question.code, row.code, column.code)] = self.raw_comparable(
                             name, column.kind
                         )
-            elif question.kind != Kind.RANKING:
+            elif question.kind == Kind.RANKING:
+                # A ranking compares as the list of its ranks, in order (as conditions.js sees it).
+                ranks = [
+                    self.raw_comparable(f"{question.code}.rank{n}", Kind.SINGLE_CHOICE)
+                    for n in range(1, ranking_size(question) + 1)
+                ]
+                values[(question.code, "", "")] = [rank for rank in ranks if rank] or None
+            else:
                 values[(question.code, "", "")] = self.raw_comparable(question.code, question.kind)
         return conditions.AnswerLookup(values)
 

@@ -484,7 +484,13 @@ class SectionRenderer:
                 f' aria-labelledby="{labelled_by} {option_id}-label"{disabled}>'
                 f'<label for="{option_id}" id="{option_id}-label">{label}</label></div>'
             )
-        return f'<div class="choices compact" role="group">{"".join(items)}</div>'
+        # The list scrolls: with its boxes disabled (read only), the list itself must take the
+        # focus so that a keyboard can scroll it.
+        focus = ' tabindex="0"' if self.read_only else ""
+        return (
+            f'<div class="choices compact" role="group" aria-labelledby="{labelled_by}"{focus}>'
+            f"{''.join(items)}</div>"
+        )
 
     def render_cell_status(self, name: str, column: ColumnDef, labelled_by: str) -> str:
         if not column.special_values:

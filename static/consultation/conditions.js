@@ -90,6 +90,15 @@
   Answers.prototype.get = function (question, row, column) {
     var name = [question, row, column].filter(Boolean).join(".");
     var inputs = this.form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
+    if (!inputs.length && !row && !column) {
+      // A ranking: the list of its ranks, in order (as conditions.py sees it).
+      var ranks = this.form.querySelectorAll('select[name^="' + CSS.escape(question + ".rank") + '"]');
+      if (ranks.length) {
+        var ranked = [];
+        ranks.forEach(function (select) { if (select.value) ranked.push(select.value); });
+        return ranked.length ? ranked : null;
+      }
+    }
     if (!inputs.length) {
       var key = [question, row || "", column || ""].join("|");
       return Object.prototype.hasOwnProperty.call(this.context, key) ? this.context[key] : null;

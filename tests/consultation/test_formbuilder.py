@@ -244,6 +244,21 @@ def test_a_condition_may_look_at_answers_of_other_sections() -> None:
     assert hidden.hidden_questions == {"B1"}
 
 
+def test_a_condition_may_look_at_a_ranking_of_the_same_section() -> None:
+    ranked = section(
+        question("R1", Kind.RANKING, choices=choices("a", "b", "c")),
+        question("Q2", Kind.TEXT, show_if={"question": "R1", "contains": "c"}),
+    )
+
+    shown = build_form(ranked, {"R1.rank1": "c"})
+    hidden = build_form(ranked, {"R1.rank1": "a", "R1.rank2": "b"})
+    shown.full_clean()
+    hidden.full_clean()
+
+    assert shown.hidden_questions == set()
+    assert hidden.hidden_questions == {"Q2"}
+
+
 def test_an_unbound_form_decides_visibility_from_its_initial_answers() -> None:
     answers = {("Q1", "", ""): AnswerValue("yes")}
     initial = answers_to_data(CONDITIONAL, {}, answers)
@@ -749,6 +764,28 @@ def test_valid_answers_are_stored_as_json(name: str, typed: str, stored: object)
 
     assert form.is_valid(), form.errors
     assert form.cleaned_answers()[(name, "", "")].value == stored
+
+
+def test_an_email_or_web_address_may_be_shorter_than_the_default() -> None:
+    short = section(
+        question("E1", Kind.EMAIL, validation={"max_length": 20}),
+        question("U1", Kind.URL, validation={"max_length": 20}),
+    )
+
+    form = build_form(
+        short, {"E1": "someone@statistics.example.org", "U1": "https://example.org/a/b/c"}
+    )
+
+    assert errors_of(form) == {
+        "E1": ["An e-mail address here has at most 20 characters."],
+        "U1": ["Shorten this web address to 20 characters or fewer."],
+    }
+
+
+def test_an_invalid_cell_of_a_required_grid_is_the_only_error() -> None:
+    form = build_form(section(SOURCES), {"C1.S01.exists": "maybe"})
+
+    assert errors_of(form) == {"C1.S01.exists": ["Choose one of the options listed."]}
 
 
 def test_a_date_bound_may_be_a_date() -> None:

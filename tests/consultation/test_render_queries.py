@@ -137,8 +137,10 @@ def test_the_generated_sections_have_the_expected_size(
 
     html = staff_client.get("/preview/hundred/A/").content.decode()
 
-    assert html.count('class="question') == 100
-    assert html.count("<table") == 20  # fixed and respondent grids; derived ones have no rows
+    assert html.count('<section class="question') == 100
+    assert html.count("<table") == 30
+    # Hidden: 10 integers (their yes/no is blank), 10 dates, 10 derived grids without rows.
+    assert html.count(" hidden>") - html.count('<div class="cell" hidden>') == 30
 
 
 @pytest.mark.parametrize("cache", ["cold", "warm"])
