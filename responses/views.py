@@ -612,3 +612,8 @@ def _restore(
     else:
         messages.info(request, _("That value is the current one already."))
     return redirect(back)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent with an outdated security token, typically after signing in again elsewhere."""
+    return render(request, "403_csrf.html", status=403)

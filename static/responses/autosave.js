@@ -19,6 +19,9 @@
   var DEBOUNCE = 800;
 
   function csrfToken() {
+    // Signing in again (after the session ended) rotates the token: the cookie has the new one.
+    var cookie = document.cookie.match(/(?:^|;\s*)(?:__Host-)?csrftoken=([^;]+)/);
+    if (cookie) return decodeURIComponent(cookie[1]);
     var input = form.querySelector('input[name="csrfmiddlewaretoken"]');
     return input ? input.value : "";
   }
@@ -254,7 +257,10 @@
   form.addEventListener("input", function (event) { onEdit(event, DEBOUNCE); });
   form.addEventListener("change", function (event) { onEdit(event, 50); });
   form.addEventListener("focusout", function (event) { if (dirty[keyOf(event.target.name)]) schedule(0); });
-  form.addEventListener("submit", function () { clearTimeout(timer); try { localStorage.removeItem(storageKey); } catch (error) { /* ignore */ } dirty = {}; });
+  form.addEventListener("submit", function () {
+    var input = form.querySelector('input[name="csrfmiddlewaretoken"]');
+    if (input) input.value = csrfToken();
+    clearTimeout(timer); try { localStorage.removeItem(storageKey); } catch (error) { /* ignore */ } dirty = {}; });
   window.addEventListener("focus", function () { if (Object.keys(dirty).length) schedule(0); });
   window.addEventListener("online", function () { schedule(0); });
   window.addEventListener("beforeunload", function (event) {

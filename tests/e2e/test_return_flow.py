@@ -122,3 +122,79 @@ def test_focal_point_fills_forwards_and_the_authority_answers_and_hands_back(
     row.get_by_role("link", name="See their answers").click()
     expect(page.locator("#f-E1-yes")).to_be_checked()
     expect(page.locator("#f-E1-yes")).to_be_disabled()
+
+
+def test_answers_typed_after_the_session_ended_are_saved_once_signed_in_again(
+    live_server, page: Page, world
+):
+    from django.contrib.sessions.models import Session
+
+    base = live_server.url
+    sign_in(page, base, world.focal_point_a.email)
+    page.goto(f"{base}/returns/{world.return_a.pk}/sections/A/")
+    Session.objects.all().delete()  # the session ends (idle, or 12 hours)
+
+    page.get_by_label(re.compile(r"^A3 ")).fill("Typed while signed out")
+    page.get_by_label(re.compile(r"^A3 ")).press("Tab")
+    expect(page.locator("#save-status")).to_contain_text("signed out")
+    assert not Answer.objects.filter(question__code="A3").exists()
+
+    other_tab = page.context.new_page()
+    sign_in(other_tab, base, world.focal_point_a.email)
+    other_tab.close()
+    page.bring_to_front()
+    page.evaluate("window.dispatchEvent(new Event('focus'))")
+
+    wait_until_saved(page)
+    assert Answer.objects.get(question__code="A3").value == "Typed while signed out"
+
+
+def test_two_people_editing_one_answer_see_both_values_and_choose(
+    live_server, page: Page, browser, world
+):
+    base = live_server.url
+    sign_in(page, base, world.focal_point_a.email)
+    page.goto(f"{base}/returns/{world.return_a.pk}/sections/A/")
+    colleague_context = browser.new_context()
+    colleague = colleague_context.new_page()
+    sign_in(colleague, base, world.focal_point_a.email)
+    colleague.goto(f"{base}/returns/{world.return_a.pk}/sections/A/")
+
+    colleague.get_by_label(re.compile(r"^A3 ")).fill("Colleague's name")
+    colleague.get_by_label(re.compile(r"^A3 ")).press("Tab")
+    wait_until_saved(colleague)
+    page.get_by_label(re.compile(r"^A3 ")).fill("My name")
+    page.get_by_label(re.compile(r"^A3 ")).press("Tab")
+
+    conflict = page.locator(".conflict")
+    expect(conflict).to_contain_text("Colleague's name")
+    expect(conflict).to_contain_text("My name")
+    assert Answer.objects.get(question__code="A3").value == "Colleague's name"
+    conflict.get_by_role("button", name="Keep my answer").click()
+    wait_until_saved(page)
+    answer = Answer.objects.get(question__code="A3")
+    assert (answer.value, answer.version) == ("My name", 2)
+    colleague_context.close()
+
+
+def test_after_a_reload_while_signed_out_signing_in_restores_and_saves_the_answers(
+    live_server, page: Page, world
+):
+    from django.contrib.sessions.models import Session
+
+    base = live_server.url
+    sign_in(page, base, world.focal_point_a.email)
+    page.goto(f"{base}/returns/{world.return_a.pk}/sections/A/")
+    Session.objects.all().delete()
+    page.get_by_label(re.compile(r"^A3 ")).fill("Kept by the browser")
+    page.get_by_label(re.compile(r"^A3 ")).press("Tab")
+    expect(page.locator("#save-status")).to_contain_text("signed out")
+
+    page.reload()  # the sign-in page, which returns to the section
+    page.get_by_label("E-mail address").fill(world.focal_point_a.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_label(re.compile(r"^A3 "))).to_have_value("Kept by the browser")
+    wait_until_saved(page)
+    assert Answer.objects.get(question__code="A3").value == "Kept by the browser"
