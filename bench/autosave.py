@@ -617,6 +617,7 @@ def throughput_client(
 ) -> None:
     """Autosave as fast as the server answers, from `start_at` for `duration` seconds."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     client = Client(port, seat)
     warm_up = Tally()
     for _ in range(3):
@@ -635,6 +636,7 @@ def respondents_process(
 ) -> None:
     """A thread per respondent: think 1-3 s, then autosave, open a section, or the overview."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     tally = Tally()
     lock = threading.Lock()
     outcomes: list[dict[str, Any]] = []
@@ -684,11 +686,15 @@ def run_processes(targets: list[tuple[Any, tuple]], timeout: float) -> tuple[Tal
             part, outcome = queue.get(timeout=timeout)
             tally.merge(part)
             outcomes.extend(outcome)
+    except BaseException:
+        for process in processes:
+            process.terminate()
+        raise
     finally:
         for process in processes:
             process.join(timeout=5)
             if process.is_alive():
-                process.terminate()
+                process.kill()
     return tally, outcomes
 
 
@@ -985,8 +991,15 @@ def parse_options(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def stop_on_signal(number: int, _frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {number}")
+
+
 def main(argv: list[str] | None = None) -> int:
     options = parse_options(argv)
+    # Ctrl-C and kill stop the run and gunicorn (even when started with SIGINT ignored).
+    signal.signal(signal.SIGINT, stop_on_signal)
+    signal.signal(signal.SIGTERM, stop_on_signal)
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         raise SystemExit("Set DATABASE_URL (PostgreSQL) as `make test` does, or run `make bench`.")

@@ -4,6 +4,7 @@ Pages and saves work from this picture rather than from model instances, so that
 section or saving an answer costs no query per question.
 """
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,18 +114,42 @@ def definition_cache_key(questionnaire_id: int) -> str:
     return f"questionnaire-definition:v1:{questionnaire_id}"
 
 
+def _version_cache_key(questionnaire_id: int) -> str:
+    return f"questionnaire-definition-version:v1:{questionnaire_id}"
+
+
+# Each process keeps the pictures it has read, with the version they were read at: asking the
+# shared cache for a small version token is much cheaper than unpickling the whole picture.
+_process_cache: dict[int, tuple[str, QuestionnaireDef]] = {}
+
+
 def forget_definition(questionnaire_id: int) -> None:
     """Drop the cached picture; the loader calls this after it changes a questionnaire."""
-    cache.delete(definition_cache_key(questionnaire_id))
+    cache.delete_many(
+        [_version_cache_key(questionnaire_id), definition_cache_key(questionnaire_id)]
+    )
 
 
 def get_definition(questionnaire_id: int) -> QuestionnaireDef:
-    """The questionnaire's picture: from the cache, or built in a fixed number of queries."""
-    key = definition_cache_key(questionnaire_id)
-    definition = cache.get(key)
+    """The questionnaire's picture: from this process, the shared cache, or the database.
+
+    Built in a fixed number of queries when no cache has it. Every process notices a change,
+    since the loader's forget_definition() removes the shared version token.
+    """
+    version = cache.get(_version_cache_key(questionnaire_id))
+    if version is not None:
+        local = _process_cache.get(questionnaire_id)
+        if local is not None and local[0] == version:
+            return local[1]
+        definition = cache.get(definition_cache_key(questionnaire_id))
+    else:
+        definition = None
     if definition is None:
         definition = build_definition(questionnaire_id)
-        cache.set(key, definition, timeout=None)
+        version = uuid.uuid4().hex
+        cache.set(definition_cache_key(questionnaire_id), definition, timeout=None)
+        cache.set(_version_cache_key(questionnaire_id), version, timeout=None)
+    _process_cache[questionnaire_id] = (version, definition)
     return definition
 
 
