@@ -8,7 +8,7 @@ static/consultation/conditions.js.
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape as html_escape
 from typing import Any
 
@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from .definition import SPECIAL_VALUES, YES_NO_CHOICES, ChoiceDef, ColumnDef, QuestionDef
+from .describe import describe_condition
 from .formbuilder import LABEL_COLUMN, SectionForm, field_name, ranking_size
 from .models import Kind, Question
 
@@ -56,9 +57,17 @@ def _attr(name: str, value: Any) -> str:
 class SectionRenderer:
     """Renders a bound or unbound SectionForm; `read_only` disables every input."""
 
-    def __init__(self, form: SectionForm, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        form: SectionForm,
+        *,
+        read_only: bool = False,
+        questions: Mapping[str, QuestionDef] | None = None,
+    ) -> None:
         self.form = form
         self.read_only = read_only
+        # With the questionnaire's questions, conditions are also written out in words (print).
+        self.questions = questions
         if not form.is_bound:
             form.compute_visibility()
         elif not hasattr(form, "cleaned_data"):
@@ -165,6 +174,19 @@ class SectionRenderer:
             else ""
         )
         body = self.render_answer(question, heading, help_html, help_id)
+        if show_if and self.questions is not None:
+            sentence = _("Asked if %(condition)s.") % {
+                "condition": describe_condition(show_if, self.questions)
+            }
+            body = f'<p class="condition print-only">{escape(sentence)}</p>{body}'
+        for column in question.columns if self.questions is not None else ():
+            if column.show_if:
+                sentence = _("%(column)s: asked if %(condition)s.") % {
+                    "column": column.label,
+                    "condition": describe_condition(column.show_if, self.questions, question),
+                }
+                body += f'<p class="condition print-only">{escape(sentence)}</p>'
+
         extras = self.render_status(question.code, question.special_values, question.text)
         extras += self.render_note(question)
         return (

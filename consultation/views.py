@@ -79,7 +79,12 @@ def preview_section(request: HttpRequest, questionnaire: str, section: str) -> H
 def preview_print(request: HttpRequest, questionnaire: str) -> HttpResponse:
     definition = _definition(questionnaire)
     sections = [
-        (section, SectionRenderer(_section_form(definition, section), read_only=True).render())
+        (
+            section,
+            SectionRenderer(
+                _section_form(definition, section), read_only=True, questions=definition.questions
+            ).render(),
+        )
         for section in definition.sections
     ]
     return render(
