@@ -148,13 +148,11 @@ def setup_django(environment: dict[str, str]) -> None:
 
 
 def migrate() -> None:
-    from django.conf import settings
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    # With DEBUG off, {% static %} on the pages needs the manifest collectstatic writes.
-    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
-        call_command("collectstatic", interactive=False, verbosity=0)
+    # With DEBUG off, {% static %} on the pages needs an up-to-date manifest (as `make test`).
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 # --- The world: returns, NSOs, focal points, sessions --------------------------------------------
@@ -381,6 +379,13 @@ def cpu_snapshot() -> tuple[float, dict[int, tuple[str, int, int]]]:
         rest = text[text.rindex(")") + 2 :].split()
         processes[int(entry.name)] = (name, int(rest[1]), int(rest[11]) + int(rest[12]))
     return float(busy), processes
+
+
+def machine_busy(seconds: float = 1.0) -> float:
+    """How many cores something else keeps busy now (before the benchmark starts)."""
+    before = cpu_snapshot()[0]
+    time.sleep(seconds)
+    return (cpu_snapshot()[0] - before) / os.sysconf("SC_CLK_TCK") / seconds
 
 
 def cpu_during(start_at: float, duration: float) -> list[Any]:
@@ -1025,9 +1030,9 @@ def main(argv: list[str] | None = None) -> int:
         profile_one_autosave(options, seats[0])
         return 0
     threads = f", {options.threads} threads each" if options.worker_class == "gthread" else ""
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-    print(f"cores           {CORES} (load average {load:.2f} at start)")
-    if load > 0.5:
+    busy = machine_busy()
+    print(f"cores           {CORES} ({busy:.2f} busy just before the run)")
+    if busy > 0.2:
         print("                warning: the machine is busy; figures will be lower than alone")
     print(f"gunicorn        {options.workers} {options.worker_class} workers{threads}, config.wsgi")
     if "throughput" in modes:

@@ -10,7 +10,7 @@ from consultation.areas import load_areas
 from consultation.definition import QuestionnaireDef, get_definition
 from consultation.loader import load_questionnaire
 from consultation.models import Area, Round, Section
-from responses.models import Assignment, Authority, CountryReturn, Membership
+from responses.models import Answer, Assignment, Authority, CountryReturn, Membership
 from tests.factories import UserFactory
 
 QUESTIONNAIRE_FILE = Path(__file__).resolve().parent.parent / (
@@ -80,6 +80,16 @@ class World:
     focal_point_b: AbstractBaseUser
     reviewer: AbstractBaseUser
     admin: AbstractBaseUser
+
+    def answer(self, question, row="", column="", authority=None) -> Answer:
+        """The stored answer of return A (the NSO's reply unless another authority is named)."""
+        return Answer.objects.get(
+            country_return=self.return_a,
+            authority=authority or self.nso_a,
+            question__code=question,
+            row_code=row,
+            column_code=column,
+        )
 
 
 @pytest.fixture

@@ -21,16 +21,6 @@ def autosave(client, country_return, section, answers):
     )
 
 
-def stored(world, question, row="", column="", authority=None):
-    return Answer.objects.get(
-        country_return=world.return_a,
-        authority=authority or world.nso_a,
-        question__code=question,
-        row_code=row,
-        column_code=column,
-    )
-
-
 def test_autosave_stores_one_answer_and_returns_its_version(client, world):
     client.force_login(world.focal_point_a)
 
@@ -42,7 +32,7 @@ def test_autosave_stores_one_answer_and_returns_its_version(client, world):
     body = response.json()
     assert body["saved"] == {"A3||": 1}
     assert body["errors"] == {}
-    answer = stored(world, "A3")
+    answer = world.answer("A3")
     assert answer.value == "NSO"
     assert answer.changes.get().channel == "autosave"
 
@@ -63,8 +53,8 @@ def test_autosave_of_a_grid_cell_keeps_the_other_cells(client, world):
         [{"key": "C1|S07|latest_year", "version": 0, "data": {"C1.S07.latest_year": "2024"}}],
     )
 
-    assert stored(world, "C1", "S07", "exists", world.interior_a).value == "yes"
-    assert stored(world, "C1", "S07", "latest_year", world.interior_a).value == 2024
+    assert world.answer("C1", "S07", "exists", world.interior_a).value == "yes"
+    assert world.answer("C1", "S07", "latest_year", world.interior_a).value == 2024
 
 
 def test_a_repeated_autosave_changes_nothing_the_second_time(client, world):
@@ -100,7 +90,7 @@ def test_a_stale_autosave_gets_both_values_and_overwrites_nothing(client, world)
     assert conflict["yours"] == "Mine again"
     assert conflict["version"] == 2
     assert conflict["data"] == {"A3": "Theirs"}
-    assert stored(world, "A3").value == "Theirs"
+    assert world.answer("A3").value == "Theirs"
 
 
 def test_autosave_rejects_an_invalid_value_with_a_message_and_saves_nothing(client, world):
@@ -133,7 +123,7 @@ def test_autosave_of_a_special_value_and_a_note(client, world):
         ],
     )
 
-    answer = stored(world, "F2")
+    answer = world.answer("F2")
     assert answer.value is None
     assert answer.status == "not_available"
     assert answer.note == "No survey yet"

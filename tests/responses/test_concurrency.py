@@ -1,38 +1,14 @@
 """Real concurrent transactions on PostgreSQL: threads, each with its own connection."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from consultation.definition import get_definition
 from consultation.formbuilder import AnswerValue
 from responses.models import Answer, AnswerChange
 from responses.services import AnswerEdit, save_answers
+from tests.concurrency import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(*functions):
-    """Start the functions at the same moment in threads; return their results (or errors)."""
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def run(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        except Exception as error:  # reported to the test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def save(world, section_code, key, value, version, user):

@@ -1,12 +1,10 @@
 """Invitations: issuing, the e-mail and its link, redeeming once, expiry, revoking, resending."""
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +26,7 @@ from responses.invitations import (
 )
 from responses.models import Assignment, Invitation, Membership
 from responses.tasks import send_invitation_email
+from tests.concurrency import run_together
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -412,24 +411,15 @@ def test_two_concurrent_redeems_of_one_link_succeed_once(world):
     )
     token = token_in(mail.outbox[-1])
     user = UserFactory(email="race@example.org", username="race@example.org")
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
+    results = run_together(
+        lambda: redeem_invitation(token=token, user=user),
+        lambda: redeem_invitation(token=token, user=user),
+    )
 
-    def redeem() -> None:
-        try:
-            barrier.wait(timeout=10)
-            redeem_invitation(token=token, user=user)
-            outcomes.append("redeemed")
-        except InvitationUsed:
-            outcomes.append("used")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=redeem) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = ["used" if isinstance(r, InvitationUsed) else "redeemed" for r in results]
+    assert not [
+        r for r in results if isinstance(r, Exception) and not isinstance(r, InvitationUsed)
+    ]
     assert sorted(outcomes) == ["redeemed", "used"]
     invitation.refresh_from_db()
     assert invitation.used_at is not None

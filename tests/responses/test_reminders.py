@@ -1,6 +1,5 @@
 """The daily reminders: sections due soon or overdue, the round deadline, at most once a day."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from responses import tasks
 from responses.forwarding import remind_assignment
 from responses.models import Assignment, AssignmentEvent, CountryReturn, OutboundEmail
 from responses.reminders import send_daily_reminders
+from tests.concurrency import run_together
 
 Status = Assignment.Status
 TODAY = timezone.localdate()
@@ -175,28 +175,6 @@ def test_the_celery_task_runs_the_reminders(world, open_round, django_capture_on
     assert recipients() == ["interior@example.org"]
     world.assignment.refresh_from_db()
     assert world.assignment.reminded_on == TODAY
-
-
-def run_together(*functions):
-    """Start the functions at the same moment in threads, each with its own connection."""
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def run(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        except Exception as error:  # reported to the test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

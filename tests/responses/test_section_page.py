@@ -19,16 +19,6 @@ def section_url(country_return, code, **query):
     return url
 
 
-def answer_of(world, question, row="", column="", authority=None):
-    return Answer.objects.get(
-        country_return=world.return_a,
-        authority=authority or world.nso_a,
-        question__code=question,
-        row_code=row,
-        column_code=column,
-    )
-
-
 def test_focal_point_saves_with_the_button_and_sees_the_values_again(client, world):
     client.force_login(world.focal_point_a)
     url = section_url(world.return_a, "A")
@@ -48,10 +38,10 @@ def test_focal_point_saves_with_the_button_and_sees_the_values_again(client, wor
     )
 
     assert response.status_code == 302
-    assert answer_of(world, "A3").value == "Kenya National Bureau of Statistics"
-    assert answer_of(world, "A6").value == "2026-03-31"
-    assert answer_of(world, "A5", "contact", "email").value == "someone@knbs.or.ke"
-    change = AnswerChange.objects.get(answer=answer_of(world, "A3"))
+    assert world.answer("A3").value == "Kenya National Bureau of Statistics"
+    assert world.answer("A6").value == "2026-03-31"
+    assert world.answer("A5", "contact", "email").value == "someone@knbs.or.ke"
+    change = AnswerChange.objects.get(answer=world.answer("A3"))
     assert change.changed_by == world.focal_point_a
     assert change.channel == "web"
     assert change.old_value is None
@@ -85,7 +75,7 @@ def test_saving_twice_the_same_form_changes_nothing_the_second_time(client, worl
     client.post(url, data)
     client.post(url, data)
 
-    assert answer_of(world, "A3").version == 1
+    assert world.answer("A3").version == 1
     assert AnswerChange.objects.filter(answer__question__code="A3").count() == 1
 
 
@@ -103,11 +93,11 @@ def test_a_stale_save_shows_both_values_and_overwrites_nothing(client, world):
     content = response.content.decode()
     assert "Their name" in content
     assert "My name" in content
-    assert answer_of(world, "A3").value == "Their name"
+    assert world.answer("A3").value == "Their name"
     # Saving again from the page shown keeps the respondent's value.
     versions = json.dumps({"A3||": 2})
     client.post(url, {"_versions": versions, "A3": "My name"})
-    assert answer_of(world, "A3").value == "My name"
+    assert world.answer("A3").value == "My name"
 
 
 def test_a_whole_page_save_does_not_conflict_on_answers_the_respondent_did_not_touch(client, world):
@@ -121,20 +111,20 @@ def test_a_whole_page_save_does_not_conflict_on_answers_the_respondent_did_not_t
     response = client.post(url, {"_versions": page_versions, "A3": "The NSO", "A14": "yes"})
 
     assert response.status_code == 302
-    assert answer_of(world, "A3").value == "The NSO"
-    assert answer_of(world, "A14").value == "no"
+    assert world.answer("A3").value == "The NSO"
+    assert world.answer("A14").value == "no"
 
 
 def test_hidden_question_keeps_its_answer_when_its_condition_turns_false(client, world):
     client.force_login(world.focal_point_a)
     url = section_url(world.return_a, "B")
     client.post(url, {"_versions": "{}", "B6": "yes", "B7": "Temporary movers"})
-    assert answer_of(world, "B7").value == "Temporary movers"
+    assert world.answer("B7").value == "Temporary movers"
 
     client.post(url, {"_versions": json.dumps({"B6||": 1, "B7||": 1}), "B6": "no"})
 
-    assert answer_of(world, "B6").value == "no"
-    assert answer_of(world, "B7").value == "Temporary movers"
+    assert world.answer("B6").value == "no"
+    assert world.answer("B7").value == "Temporary movers"
 
 
 def test_authority_fills_its_own_reply_and_the_focal_point_reads_it(client, world):
@@ -142,7 +132,7 @@ def test_authority_fills_its_own_reply_and_the_focal_point_reads_it(client, worl
     url = section_url(world.return_a, "C")
     client.post(url, {"_versions": "{}", "C12": "yes", "C1.S07.exists": "yes"})
 
-    stored = answer_of(world, "C12", authority=world.interior_a)
+    stored = world.answer("C12", authority=world.interior_a)
     assert stored.value == "yes"
     assert not Answer.objects.filter(authority=world.nso_a).exists()
     world.assignment.refresh_from_db()
@@ -185,7 +175,7 @@ def test_history_lists_every_change_and_restores_an_earlier_value(client, world)
 
     client.post(history_url, {"change": first.pk})
 
-    answer = answer_of(world, "A3")
+    answer = world.answer("A3")
     assert answer.value == "First"
     assert answer.version == 3
     assert answer.changes.first().channel == "restore"
@@ -202,7 +192,7 @@ def test_a_form_posted_after_the_session_ended_is_saved_after_signing_in(client,
     client.force_login(world.focal_point_a)
     page = client.get(url, follow=True)
     assert "What you typed before signing in again has been saved." in page.content.decode()
-    assert answer_of(world, "A3").value == "Typed before the session ended"
+    assert world.answer("A3").value == "Typed before the session ended"
 
 
 def test_section_page_query_count_does_not_grow_with_answers(client, world):
