@@ -230,6 +230,25 @@ def _person(user: AbstractBaseUser | None) -> str:
 
 
 @transaction.atomic
+def queue_reminder(*, assignments: Sequence[Assignment], sender: str, today: date) -> None:
+    """E-mail one authority's contact a reminder of its sections (all share the contact)."""
+    first = assignments[0]
+    queue_email(
+        to=first.contact_email,
+        subject=plain_subject(
+            _("Reminder: the migration statistics questionnaire for %(authority)s")
+            % {"authority": first.authority.name}
+        ),
+        template="responses/emails/assignment_reminder.txt",
+        context={
+            "country": first.country_return.country.name,
+            "authority": first.authority.name,
+            "sections": email_sections(first.country_return, assignments, today=today),
+            "sender": sender,
+        },
+    )
+
+
 def change_assignment_status(
     *,
     assignment: Assignment,
@@ -481,20 +500,7 @@ def remind_assignment(*, assignment: Assignment, actor: AbstractBaseUser) -> Ass
     # The daily automatic reminder skips a section reminded by hand today.
     Assignment.objects.filter(pk=current.pk).update(reminded_on=today)
     assignment.reminded_on = today
-    queue_email(
-        to=current.contact_email,
-        subject=plain_subject(
-            _("Reminder: the migration statistics questionnaire for %(authority)s")
-            % {"authority": current.authority.name}
-        ),
-        template="responses/emails/assignment_reminder.txt",
-        context={
-            "country": current.country_return.country.name,
-            "authority": current.authority.name,
-            "sections": email_sections(current.country_return, [current], today=today),
-            "sender": _person(actor),
-        },
-    )
+    queue_reminder(assignments=[current], sender=_person(actor), today=today)
     return AssignmentEvent.objects.create(
         assignment=current,
         action=Action.REMINDED,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from consultation.models import Round
 
 from .emails import queue_email
-from .forwarding import email_sections, overview_url, plain_subject
+from .forwarding import overview_url, plain_subject, queue_reminder
 from .models import Assignment, AssignmentEvent, CountryReturn, Membership
 
 # Holders are reminded of sections due within this many days, and of overdue ones.
@@ -80,21 +80,7 @@ def remind_holders(report: ReminderReport) -> None:
             ]
             if not claimed:
                 continue
-            first = claimed[0]
-            queue_email(
-                to=first.contact_email,
-                subject=plain_subject(
-                    _("Reminder: the migration statistics questionnaire for %(authority)s")
-                    % {"authority": first.authority.name}
-                ),
-                template="responses/emails/assignment_reminder.txt",
-                context={
-                    "country": first.country_return.country.name,
-                    "authority": first.authority.name,
-                    "sections": email_sections(first.country_return, claimed, today=today),
-                    "sender": "",
-                },
-            )
+            queue_reminder(assignments=claimed, sender="", today=today)
             AssignmentEvent.objects.bulk_create(
                 AssignmentEvent(
                     assignment=assignment,
