@@ -9,7 +9,8 @@ Rules:
 - Anything else is "not found" (404), so that ids of other countries reveal nothing.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
@@ -101,11 +102,25 @@ class SectionAccess:
     section_code: str
     # The reply the user edits on this page, if any.
     editable_authority: Authority | None
-    # Every reply the user may read (the editable one included).
-    readable_authorities: list[Authority] = field(default_factory=list)
+    # The NSO, whose reply focal points and UNSD read (None for authority respondents).
+    nso: Authority | None = None
     is_focal_point: bool = False
     is_unsd: bool = False
+    # The respondent's assignment of this section.
     assignment: Assignment | None = None
+
+    @cached_property
+    def readable_authorities(self) -> list[Authority]:
+        """Every reply the user may read (the editable one first); read only when needed."""
+        if self.assignment is not None:
+            return [self.assignment.authority]
+        holders = [
+            assignment.authority
+            for assignment in Assignment.objects.filter(
+                country_return=self.country_return, section__code=self.section_code
+            ).select_related("authority")
+        ]
+        return [self.nso, *holders] if self.nso is not None else holders
 
     def may_read(self, authority_id: int) -> bool:
         return any(authority.pk == authority_id for authority in self.readable_authorities)
@@ -113,22 +128,28 @@ class SectionAccess:
 
 def section_access(user: User, country_return: CountryReturn, section_code: str) -> SectionAccess:
     """What the user may do with the section; 404 if the user may not see it at all."""
-    if is_focal_point(user, country_return) or is_unsd(user):
-        focal = is_focal_point(user, country_return)
-        nso = nso_of(country_return)
-        holders = [
-            assignment.authority
-            for assignment in Assignment.objects.filter(
-                country_return=country_return, section__code=section_code
-            ).select_related("authority")
-        ]
+    if is_focal_point(user, country_return):
+        nso = next(
+            membership.authority
+            for membership in memberships_of(user)
+            if membership.role == Membership.Role.FOCAL_POINT
+            and membership.country_return_id == country_return.pk
+        )
         return SectionAccess(
             country_return=country_return,
             section_code=section_code,
-            editable_authority=nso if focal else None,
-            readable_authorities=[nso, *holders],
-            is_focal_point=focal,
+            editable_authority=nso,
+            nso=nso,
+            is_focal_point=True,
             is_unsd=is_unsd(user),
+        )
+    if is_unsd(user):
+        return SectionAccess(
+            country_return=country_return,
+            section_code=section_code,
+            editable_authority=None,
+            nso=nso_of(country_return),
+            is_unsd=True,
         )
     authorities = respondent_authorities(user, country_return.pk)
     assignment = (
@@ -147,7 +168,6 @@ def section_access(user: User, country_return: CountryReturn, section_code: str)
         country_return=country_return,
         section_code=section_code,
         editable_authority=assignment.authority if assignment.is_editable else None,
-        readable_authorities=[assignment.authority],
         assignment=assignment,
     )
 

@@ -77,13 +77,13 @@ def return_overview(request: HttpRequest, return_id: int) -> HttpResponse:
     sees_all = focal or access.is_unsd(request.user)
     assignments = list(access.visible_assignments(request.user, country_return))
     replies = _replies(country_return, definition)
+    nso = access.nso_of(country_return) if sees_all else None
     rows = []
     for section in definition.sections:
         holders = [a for a in assignments if a.section_id == section.id]
         if not sees_all and not holders:
             continue
-        if sees_all:
-            nso = access.nso_of(country_return)
+        if nso is not None:
             progress = section_progress(section, definition.questions, replies.get(nso.pk, {}))
         else:
             progress = section_progress(
