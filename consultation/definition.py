@@ -7,6 +7,7 @@ section or saving an answer costs no query per question.
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.core.cache import cache
@@ -105,7 +106,7 @@ class QuestionnaireDef:
     def section(self, code: str) -> SectionDef | None:
         return next((section for section in self.sections if section.code == code), None)
 
-    @property
+    @cached_property
     def questions(self) -> dict[str, QuestionDef]:
         return {q.code: q for section in self.sections for q in section.questions}
 

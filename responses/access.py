@@ -29,7 +29,11 @@ def memberships_of(user: User) -> list[Membership]:
         return []
     cached = getattr(user, "_consultation_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user).select_related("authority"))
+        cached = list(
+            Membership.objects.filter(user=user).select_related(
+                "authority", "country_return__country", "country_return__round"
+            )
+        )
         user._consultation_memberships = cached  # type: ignore[union-attr]
     return cached
 
@@ -75,6 +79,10 @@ def returns_visible_to(user: User) -> QuerySet[CountryReturn]:
 
 def get_return(user: User, return_id: int) -> CountryReturn:
     """The return, if the user may open it; 404 otherwise."""
+    for membership in memberships_of(user):
+        if membership.country_return_id == return_id:
+            # Read with the memberships already, in the same query.
+            return membership.country_return
     try:
         return returns_visible_to(user).get(pk=return_id)
     except CountryReturn.DoesNotExist:

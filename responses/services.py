@@ -23,6 +23,7 @@ class StoredAnswer:
     version: int
     updated_by: str = ""
     updated_at: Any = None
+    pk: int = 0
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def load_answers(
         answers = answers.filter(question_id__in=list(question_ids))
     result = {}
     for answer in answers.values_list(
+        "pk",
         "question_id",
         "row_code",
         "column_code",
@@ -74,11 +76,11 @@ def load_answers(
         "updated_by__email",
         "updated_at",
     ):
-        question_id, row, column, value, status, note, version, email, updated_at = answer
+        pk, question_id, row, column, value, status, note, version, email, updated_at = answer
         if question_id not in codes:
             continue
         result[(codes[question_id], row, column)] = StoredAnswer(
-            AnswerValue(value, status, note), version, email or "", updated_at
+            AnswerValue(value, status, note), version, email or "", updated_at, pk
         )
     return result
 
@@ -100,12 +102,15 @@ def save_answers(
     edits: Iterable[AnswerEdit],
     user: AbstractBaseUser,
     channel: str,
+    known: Mapping[AnswerKey, StoredAnswer] | None = None,
 ) -> SaveResult:
     """Save the edits of one reply, each only if its answer is still at the version it started from.
 
     An edit whose value is already stored changes nothing (a repeated request is harmless). An
     edit whose answer moved on since is not applied: it comes back as a conflict with both
-    values. Every applied change appends an AnswerChange row.
+    values. Every applied change appends an AnswerChange row. `known` is the reply as the
+    caller has just read it with load_answers(), which spares reading it again; the
+    conditional UPDATE still guards every change.
     """
     edits = list(edits)
     result = SaveResult()
@@ -113,14 +118,33 @@ def save_answers(
         return result
     question_ids = {question.code: question.id for question in section.questions}
     now = timezone.now()
-    current = {
-        (answer.question_id, answer.row_code, answer.column_code): answer
-        for answer in Answer.objects.filter(
-            country_return=country_return,
-            authority=authority,
-            question_id__in={question_ids[edit.key[0]] for edit in edits},
-        )
-    }
+    if known is None:
+        current = {
+            (answer.question_id, answer.row_code, answer.column_code): answer
+            for answer in Answer.objects.filter(
+                country_return=country_return,
+                authority=authority,
+                question_id__in={question_ids[edit.key[0]] for edit in edits},
+            )
+        }
+    else:
+        current = {
+            (question_ids[code], row, column): Answer(
+                pk=stored.pk,
+                country_return=country_return,
+                authority=authority,
+                question_id=question_ids[code],
+                row_code=row,
+                column_code=column,
+                value=stored.value.value,
+                status=stored.value.status,
+                note=stored.value.note,
+                version=stored.version,
+                updated_at=stored.updated_at,
+            )
+            for (code, row, column), stored in known.items()
+            if code in question_ids and stored.pk
+        }
     history: list[AnswerChange] = []
     for edit in edits:
         question_id = question_ids[edit.key[0]]
@@ -165,6 +189,8 @@ def save_answers(
             result.unchanged[edit.key] = answer.version
             continue
         if edit.base_version != answer.version:
+            if known is not None:
+                answer.refresh_from_db()
             if _was_value_at(answer, edit.base_version, new):
                 # A whole-page save resends answers the respondent did not touch.
                 result.unchanged[edit.key] = answer.version

@@ -290,6 +290,7 @@ def _save_form(
         edits=edits,
         user=request.user,
         channel=AnswerChange.Channel.WEB,
+        known=page.stored,
     )
 
 
@@ -464,6 +465,7 @@ def section_autosave(request: HttpRequest, return_id: int, section: str) -> Json
         edits=edits,
         user=request.user,
         channel=AnswerChange.Channel.AUTOSAVE,
+        known=page.stored,
     )
     return JsonResponse(
         {
