@@ -63,9 +63,12 @@ class SectionRenderer:
         *,
         read_only: bool = False,
         questions: Mapping[str, QuestionDef] | None = None,
+        history_url: str = "",
     ) -> None:
         self.form = form
         self.read_only = read_only
+        # A link to each question's history of changes: the URL with "{code}" in it.
+        self.history_url = history_url
         # With the questionnaire's questions, conditions are also written out in words (print).
         self.questions = questions
         if not form.is_bound:
@@ -189,6 +192,12 @@ class SectionRenderer:
 
         extras = self.render_status(question.code, question.special_values, question.text)
         extras += self.render_note(question)
+        if self.history_url:
+            link_text = _("History of %(code)s's answers") % {"code": question.code}
+            href = self.history_url.replace("{code}", question.code)
+            extras += (
+                f'<p class="history-link"><a href="{escape(href)}">{escape(link_text)}</a></p>'
+            )
         return (
             f'<section class="{classes}"{attributes}{" hidden" if hidden else ""}>'
             f"{body}{extras}</section>"

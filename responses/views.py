@@ -302,7 +302,13 @@ def _render_section(
     show_errors: bool = True,
     conflicts: SaveResult | None = None,
 ) -> HttpResponse:
-    renderer = SectionRenderer(form, read_only=not page.editable)
+    history_url = reverse(
+        "responses:question-history",
+        args=[page.country_return.pk, page.section.code, "{code}"],
+    ).replace("%7Bcode%7D", "{code}")
+    if page.access.editable_authority is None or page.authority != page.access.editable_authority:
+        history_url += f"?reply={page.authority.pk}"
+    renderer = SectionRenderer(form, read_only=not page.editable, history_url=history_url)
     if not show_errors:
         renderer.errors = {}
     versions = page.versions()

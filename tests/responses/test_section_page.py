@@ -164,6 +164,7 @@ def test_history_lists_every_change_and_restores_an_earlier_value(client, world)
     client.post(url, {"_versions": "{}", "A3": "First"})
     client.post(url, {"_versions": json.dumps({"A3||": 1}), "A3": "Second"})
     history_url = reverse("responses:question-history", args=[world.return_a.pk, "A", "A3"])
+    assert f'href="{history_url}">History of A3' in client.get(url).content.decode()
 
     page = client.get(history_url)
     rows = page.content.decode().split("<tr>")[2:]
@@ -215,3 +216,17 @@ def test_section_page_query_count_does_not_grow_with_answers(client, world):
 
     assert queries_of_one_page() == empty
     assert empty <= 12
+
+
+def test_the_focal_point_reads_an_authoritys_history_through_its_reply(client, world):
+    client.force_login(world.respondent_a)
+    client.post(section_url(world.return_a, "C"), {"_versions": "{}", "C12": "yes"})
+    client.force_login(world.focal_point_a)
+
+    page = client.get(section_url(world.return_a, "C", reply=world.interior_a.pk))
+    history_url = reverse("responses:question-history", args=[world.return_a.pk, "C", "C12"])
+    assert f'href="{history_url}?reply={world.interior_a.pk}"' in page.content.decode()
+
+    history = client.get(f"{history_url}?reply={world.interior_a.pk}").content.decode()
+    assert "interior-a@example.org" in history
+    assert "Restore this value" not in history
