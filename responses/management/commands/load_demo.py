@@ -40,6 +40,13 @@ PEOPLE = [
     ),
     ("focal@inegi.example.org", "Lucía Hernández", Membership.Role.FOCAL_POINT, "MEX", ""),
     ("focal@destatis.example.org", "Jonas Weber", Membership.Role.FOCAL_POINT, "DEU", ""),
+    (
+        "estadisticas@gobernacion.example.org",
+        "Diego Ramírez",
+        Membership.Role.RESPONDENT,
+        "MEX",
+        "Unidad de Política Migratoria (SEGOB)",
+    ),
 ]
 
 NSO_NAMES = {
@@ -91,6 +98,13 @@ class Command(BaseCommand):
             defaults={"kind": Authority.Kind.INTERIOR},
         )
         created += new
+        segob, new = Authority.objects.get_or_create(
+            country=returns["MEX"].country,
+            name="Unidad de Política Migratoria (SEGOB)",
+            defaults={"kind": Authority.Kind.MIGRATION_AGENCY},
+        )
+        created += new
+        authorities = {interior.name: interior, segob.name: segob}
         users = {}
         User = get_user_model()
         for email, name, role, country, authority_name in PEOPLE:
@@ -110,7 +124,7 @@ class Command(BaseCommand):
                 user.save()
             created += new
             users[email] = user
-            authority = interior if authority_name else nsos.get(country)
+            authority = authorities[authority_name] if authority_name else nsos.get(country)
             _membership, new = Membership.objects.get_or_create(
                 user=user,
                 role=role,
@@ -137,6 +151,32 @@ class Command(BaseCommand):
                 new_status=assignment.status,
                 actor=users["focal@knbs.example.org"],
             )
+            created += 1
+        # Mexico: section B answered by the migration policy unit and handed back.
+        section_b = Section.objects.get(questionnaire=round_.questionnaire, code="B")
+        handed_back, new = Assignment.objects.get_or_create(
+            country_return=returns["MEX"],
+            section=section_b,
+            authority=segob,
+            defaults={
+                "status": Assignment.Status.HANDED_BACK,
+                "due_date": timezone.localdate() + timedelta(days=10),
+                "contact_email": "estadisticas@gobernacion.example.org",
+                "forwarded_by": users["focal@inegi.example.org"],
+                "handed_back_at": timezone.now(),
+            },
+        )
+        if new:
+            for action, status in (
+                (AssignmentEvent.Action.FORWARDED, Assignment.Status.FORWARDED),
+                (AssignmentEvent.Action.HANDED_BACK, Assignment.Status.HANDED_BACK),
+            ):
+                AssignmentEvent.objects.create(
+                    assignment=handed_back,
+                    action=action,
+                    new_status=status,
+                    actor=users["estadisticas@gobernacion.example.org"],
+                )
             created += 1
         definition = get_definition(round_.questionnaire_id)
         self.answer(
@@ -167,6 +207,19 @@ class Command(BaseCommand):
             users["focal@inegi.example.org"],
             "A",
             {("A1", "", ""): "484", ("A3", "", ""): NSO_NAMES["MEX"], ("A8", "", ""): "yes"},
+        )
+        self.answer(
+            definition,
+            returns["MEX"],
+            segob,
+            users["estadisticas@gobernacion.example.org"],
+            "B",
+            {
+                ("B1", "", ""): "yes_differs",
+                ("B5", "", ""): "T12",
+                ("B6", "", ""): "no",
+                ("B12", "", ""): "yes",
+            },
         )
         return created
 
