@@ -199,6 +199,9 @@ SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "responses.views.csrf_failure"
+# A whole section saved with the Save button can send more than Django's default 1,000 fields
+# (section D has 284 inputs and up to 768 tick boxes).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
