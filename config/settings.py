@@ -99,7 +99,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "responses.sessions.AbsoluteSessionLimitMiddleware",
+    "responses.sessions.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -181,9 +181,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 # has it.
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W047"]
 
-# Sessions end after 30 minutes idle (the cookie is renewed on every request) and 12 hours in all.
+# Sessions end after 30 minutes idle (activity renews them: responses.sessions) and 12 hours in
+# all.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
 
 HTTPS = env_bool("HTTPS", not DEBUG)
