@@ -34,6 +34,7 @@ from consultation.models import Kind
 from consultation.rendering import SectionRenderer, format_value
 
 from . import access
+from .autosave import RequestedAnswer, key_of_field, plan_autosave
 from .models import Answer, AnswerChange, Assignment, Authority, CountryReturn
 from .services import (
     AnswerEdit,
@@ -428,47 +429,18 @@ def section_autosave(request: HttpRequest, return_id: int, section: str) -> Json
         requested = [_parse_autosave_item(item, page) for item in items]
     except (ValueError, KeyError, TypeError):
         return _json_error(_("The request could not be read. Reload the page and try again."), 400)
-    questions = {key[0] for key, _version, _data in requested}
-    sub_section = SectionDef(
-        id=page.section.id,
-        code=page.section.code,
-        title=page.section.title,
-        introduction="",
-        questions=tuple(q for q in page.section.questions if q.code in questions),
+    plan = plan_autosave(
+        section=page.section,
+        questions=page.definition.questions,
+        answers=page.answers,
+        requested=requested,
     )
-    page.section = sub_section
-    base = answers_to_data(sub_section, _rows_for(page, sub_section), page.answers)
-    data = QueryDict(mutable=True)
-    for name, value in base.items():
-        if isinstance(value, list):
-            data.setlist(name, value)
-        else:
-            data[name] = value
-    for key, _version, fields in requested:
-        for name in _field_names_of_key(data, key):
-            data.pop(name, None)
-        for name, value in fields.items():
-            if isinstance(value, list):
-                data.setlist(name, [str(item) for item in value])
-            elif value is not None:
-                data[name] = str(value)
-    form = page.bound_form(data)
-    form.is_valid()
-    cleaned = form.cleaned_answers(validate=False)
-    errors = {name: [str(m) for m in messages_] for name, messages_ in form.errors.items()}
-    edits = []
-    for key, version, _fields in requested:
-        if any(name in errors for name in _field_names_of_key(form.fields, key)):
-            continue
-        if key[0] in form.hidden_questions or key in form.hidden_cells:
-            continue
-        if key in cleaned:
-            edits.append(AnswerEdit(key, cleaned[key], version))
+    page.rows = plan.rows
     result = save_answers(
         country_return=page.country_return,
         authority=page.authority,
-        section=sub_section,
-        edits=edits,
+        section=plan.section,
+        edits=plan.edits,
         user=request.user,
         channel=AnswerChange.Channel.AUTOSAVE,
         known=page.stored,
@@ -481,23 +453,18 @@ def section_autosave(request: HttpRequest, return_id: int, section: str) -> Json
                 {
                     **_conflict_row(page, c.key, c.yours, c.theirs),
                     "version": c.theirs.version,
-                    "data": answers_to_data(sub_section, page.rows, {c.key: c.theirs.value}),
+                    "data": answers_to_data(plan.section, plan.rows, {c.key: c.theirs.value}),
                 }
                 for c in result.conflicts
             ],
-            "errors": errors,
+            "errors": plan.errors,
             "saved_at": timezone.localtime().strftime("%H:%M"),
         },
         status=409 if result.conflicts else 200,
     )
 
 
-def _rows_for(page: SectionPage, section: SectionDef) -> Mapping[str, Any]:
-    page.rows = resolve_grid_rows(section, page.definition.questions, page.answers)
-    return page.rows
-
-
-def _parse_autosave_item(item: Any, page: SectionPage) -> tuple[AnswerKey, int, dict[str, Any]]:
+def _parse_autosave_item(item: Any, page: SectionPage) -> RequestedAnswer:
     if not isinstance(item, dict):
         raise ValueError
     parts = str(item["key"]).split("|")
@@ -511,21 +478,9 @@ def _parse_autosave_item(item: Any, page: SectionPage) -> tuple[AnswerKey, int, 
     if not isinstance(fields, dict):
         raise ValueError
     for name in fields:
-        if _key_of_field(str(name)) != key:
+        if key_of_field(str(name)) != key:
             raise ValueError
-    return key, version, fields
-
-
-def _key_of_field(name: str) -> AnswerKey:
-    """The answer a form field belongs to: 1-2 name parts for a question, 3-4 for a cell."""
-    parts = name.split(".")
-    if len(parts) <= 2:
-        return (parts[0], "", "")
-    return (parts[0], parts[1], parts[2])
-
-
-def _field_names_of_key(names: Any, key: AnswerKey) -> list[str]:
-    return [name for name in list(names) if _key_of_field(name) == key]
+    return RequestedAnswer(key, version, fields)
 
 
 # --- History ------------------------------------------------------------------------------------
