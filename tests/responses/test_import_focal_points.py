@@ -330,6 +330,18 @@ def test_command_refuses_an_unknown_round_and_a_missing_file(world, tmp_path: Pa
         call_command("import_focal_points", str(tmp_path / "x.csv"), "--round", "2026")
 
 
+def test_command_takes_the_only_current_round_when_none_is_named(world, tmp_path: Path):
+    path = tmp_path / "focal-points.xlsx"
+    path.write_bytes(xlsx_bytes(GOOD_ROWS))
+
+    call_command("import_focal_points", str(path), stdout=io.StringIO())
+
+    assert Invitation.objects.filter(country_return__round=world.round).count() == 4
+    Round.objects.create(code="2030", name="Round 2030", questionnaire=world.round.questionnaire)
+    with pytest.raises(CommandError, match="Say which round with --round CODE"):
+        call_command("import_focal_points", str(path), stdout=io.StringIO())
+
+
 # The admin page ----------------------------------------------------------------------------
 
 

@@ -21,7 +21,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="the .xlsx or .csv list")
-        parser.add_argument("--round", dest="round_code", metavar="CODE", required=True)
+        parser.add_argument(
+            "--round",
+            dest="round_code",
+            metavar="CODE",
+            default="",
+            help="the round (default: the only round in preparation or open)",
+        )
         parser.add_argument(
             "--invited-by",
             metavar="EMAIL",
@@ -32,9 +38,18 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, path: Path, round_code: str, invited_by: str, **options: Any
     ) -> None:
-        round_ = Round.objects.filter(code=round_code).first()
-        if round_ is None:
-            raise CommandError(f"No round has the code {round_code!r}.")
+        if round_code:
+            round_ = Round.objects.filter(code=round_code).first()
+            if round_ is None:
+                raise CommandError(f"No round has the code {round_code!r}.")
+        else:
+            current = list(Round.objects.exclude(status=Round.Status.CLOSED))
+            if len(current) != 1:
+                codes = ", ".join(r.code for r in current) or "none"
+                raise CommandError(
+                    f"Say which round with --round CODE (rounds not closed: {codes})."
+                )
+            round_ = current[0]
         inviter = None
         if invited_by:
             inviter = get_user_model().objects.filter(email__iexact=invited_by).first()
