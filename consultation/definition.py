@@ -73,6 +73,8 @@ class QuestionDef:
     rows_from: Mapping[str, Any] = field(default_factory=dict)
     rows: tuple[RowDef, ...] = ()
     columns: tuple[ColumnDef, ...] = ()
+    # The code of its shared choice list ("countries" for the M49 list), if any.
+    choice_list: str = ""
 
     @property
     def is_grid(self) -> bool:
@@ -112,11 +114,11 @@ class QuestionnaireDef:
 
 
 def definition_cache_key(questionnaire_id: int) -> str:
-    return f"questionnaire-definition:v1:{questionnaire_id}"
+    return f"questionnaire-definition:v2:{questionnaire_id}"
 
 
 def _version_cache_key(questionnaire_id: int) -> str:
-    return f"questionnaire-definition-version:v1:{questionnaire_id}"
+    return f"questionnaire-definition-version:v2:{questionnaire_id}"
 
 
 # Each process keeps the pictures it has read, with the version they were read at: asking the
@@ -221,6 +223,7 @@ def build_definition(questionnaire_id: int) -> QuestionnaireDef:
                     question.choice_list_id,
                     question.choice_list.code if question.choice_list else None,
                 ),
+                choice_list=question.choice_list.code if question.choice_list else "",
                 show_if=question.show_if or {},
                 validation=question.validation or {},
                 special_values=tuple(question.special_values or ()),

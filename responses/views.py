@@ -19,7 +19,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from consultation import conditions
-from consultation.definition import QuestionDef, QuestionnaireDef, SectionDef, get_definition
+from consultation.definition import (
+    COUNTRIES_LIST,
+    QuestionDef,
+    QuestionnaireDef,
+    SectionDef,
+    get_definition,
+)
 from consultation.formbuilder import (
     LABEL_COLUMN,
     AnswerKey,
@@ -219,8 +225,14 @@ class SectionPage:
 
     def unbound_form(self) -> SectionForm:
         form_class = self.form_class()
+        initial = answers_to_data(self.section, self.rows, self.answers)
+        for question in self.section.questions:
+            # A country question starts from the return's own country, until answered.
+            unanswered = (question.code, "", "") not in self.answers
+            if question.choice_list == COUNTRIES_LIST and unanswered:
+                initial[question.code] = self.country_return.country_id
         return form_class(
-            initial=answers_to_data(self.section, self.rows, self.answers),
+            initial=initial,
             context_answers=self.context_answers(),
             enforce_required=False,
         )

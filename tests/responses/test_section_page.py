@@ -230,3 +230,12 @@ def test_the_focal_point_reads_an_authoritys_history_through_its_reply(client, w
     history = client.get(f"{history_url}?reply={world.interior_a.pk}").content.decode()
     assert "interior-a@example.org" in history
     assert "Restore this value" not in history
+
+
+def test_the_country_question_starts_from_the_returns_country(client, world):
+    client.force_login(world.focal_point_a)
+
+    content = client.get(section_url(world.return_a, "A")).content.decode()
+
+    assert '<option value="404" selected>Kenya</option>' in content
+    assert not Answer.objects.exists()
