@@ -11,7 +11,7 @@ grids whose rows are not fixed, and the answers of other sections that condition
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -53,6 +53,17 @@ class AnswerValue:
 
 def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
+
+
+def comparable_answers(
+    answers: Mapping[AnswerKey, AnswerValue], *, excluding: Collection[str] = ()
+) -> dict[AnswerKey, Any]:
+    """What conditions compare of stored answers, leaving out the questions named."""
+    return {
+        key: conditions.comparable(answer.value)
+        for key, answer in answers.items()
+        if key[0] not in excluding
+    }
 
 
 def field_name(question: str, row: str = "", column: str = "", part: str = "") -> str:
@@ -487,7 +498,7 @@ class SectionForm(forms.Form):
     def _clean_lookup(self) -> conditions.AnswerLookup:
         answers = self.cleaned_answers(validate=False)
         values = dict(self.context_answers)
-        values.update({key: conditions.comparable(answer.value) for key, answer in answers.items()})
+        values.update(comparable_answers(answers))
         return conditions.AnswerLookup(values)
 
     def _check_rules(self, question: QuestionDef) -> None:
@@ -898,9 +909,7 @@ def resolve_grid_rows(
     names a grid where the respondent asked for one more). Derived grids show the rows of their
     source grid that satisfy its `where` condition.
     """
-    lookup = conditions.AnswerLookup(
-        {key: conditions.comparable(answer.value) for key, answer in answers.items()}
-    )
+    lookup = conditions.AnswerLookup(comparable_answers(answers))
     rows: dict[str, tuple[RowDef, ...]] = {}
     for question in section.questions:
         if not question.is_grid:
@@ -990,10 +999,6 @@ class Progress:
     required_answered: int
     required: int
 
-    @property
-    def is_complete(self) -> bool:
-        return self.required_answered == self.required
-
 
 def section_progress(
     section: SectionDef,
@@ -1001,9 +1006,7 @@ def section_progress(
     answers: Mapping[AnswerKey, AnswerValue],
 ) -> Progress:
     """Count the visible questions of a section that have an answer (a special value counts)."""
-    lookup = conditions.AnswerLookup(
-        {key: conditions.comparable(answer.value) for key, answer in answers.items()}
-    )
+    lookup = conditions.AnswerLookup(comparable_answers(answers))
     rows = resolve_grid_rows(section, questions, answers)
     answered_codes = {
         code

@@ -7,13 +7,13 @@ from typing import Any
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from consultation import conditions
 from consultation.definition import QuestionDef, RowDef, SectionDef
 from consultation.formbuilder import (
     AnswerKey,
     AnswerValue,
     SectionFormBuilder,
     answers_to_data,
+    comparable_answers,
     resolve_grid_rows,
 )
 from consultation.models import Question
@@ -86,13 +86,10 @@ def plan_autosave(
         for name in [name for name in data if key_of_field(name) == answer.key]:
             data.pop(name)
         _put(data, answer.fields)
-    context_answers = {
-        key: conditions.comparable(answer.value)
-        for key, answer in answers.items()
-        if key[0] not in concerned
-    }
     form = SectionFormBuilder(sub_section, rows).get_form_class()(
-        data, context_answers=context_answers, enforce_required=False
+        data,
+        context_answers=comparable_answers(answers, excluding=concerned),
+        enforce_required=False,
     )
     form.is_valid()
     errors = {

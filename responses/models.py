@@ -40,11 +40,6 @@ class Authority(models.Model):
         return self.name
 
 
-class CountryReturnQuerySet(models.QuerySet):
-    def for_round(self, round_: Round) -> "CountryReturnQuerySet":
-        return self.filter(round=round_)
-
-
 class CountryReturn(models.Model):
     """A country's reply to a round: one per country and round."""
 
@@ -59,8 +54,6 @@ class CountryReturn(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     created_at = models.DateTimeField(auto_now_add=True)
     deadline_reminder_sent_on = models.DateField(null=True, blank=True)
-
-    objects = CountryReturnQuerySet.as_manager()
 
     class Meta:
         ordering = ["country__name"]

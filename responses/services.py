@@ -55,14 +55,11 @@ def load_answers(
     *,
     country_return: CountryReturn,
     authority: Authority,
-    question_ids: Iterable[int] | None = None,
     questionnaire: QuestionnaireDef,
 ) -> dict[AnswerKey, StoredAnswer]:
     """The stored answers of one reply (one query), keyed by (question code, row, column)."""
     codes = {question.id: code for code, question in questionnaire.questions.items()}
     answers = Answer.objects.filter(country_return=country_return, authority=authority)
-    if question_ids is not None:
-        answers = answers.filter(question_id__in=list(question_ids))
     result = {}
     for answer in answers.values_list(
         "pk",
@@ -83,6 +80,24 @@ def load_answers(
             AnswerValue(value, status, note), version, email or "", updated_at, pk
         )
     return result
+
+
+def load_replies(
+    *, country_return: CountryReturn, questionnaire: QuestionnaireDef
+) -> dict[int, dict[AnswerKey, AnswerValue]]:
+    """Every reply of the return (one query): answer values by authority id, then by key."""
+    codes = {question.id: code for code, question in questionnaire.questions.items()}
+    replies: dict[int, dict[AnswerKey, AnswerValue]] = {}
+    for authority_id, question_id, row, column, value, status, note in Answer.objects.filter(
+        country_return=country_return
+    ).values_list(
+        "authority_id", "question_id", "row_code", "column_code", "value", "status", "note"
+    ):
+        if question_id in codes:
+            replies.setdefault(authority_id, {})[(codes[question_id], row, column)] = AnswerValue(
+                value, status, note
+            )
+    return replies
 
 
 def _same(stored: AnswerValue, new: AnswerValue) -> bool:

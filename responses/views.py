@@ -18,11 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from consultation import conditions
 from consultation.definition import (
     COUNTRIES_LIST,
     QuestionDef,
-    QuestionnaireDef,
     SectionDef,
     get_definition,
 )
@@ -33,6 +31,7 @@ from consultation.formbuilder import (
     SectionForm,
     SectionFormBuilder,
     answers_to_data,
+    comparable_answers,
     resolve_grid_rows,
     section_progress,
 )
@@ -41,13 +40,14 @@ from consultation.rendering import SectionRenderer, format_value
 
 from . import access
 from .autosave import RequestedAnswer, key_of_field, plan_autosave
-from .models import Answer, AnswerChange, Assignment, Authority, CountryReturn
+from .models import AnswerChange, Assignment, Authority, CountryReturn
 from .services import (
     AnswerEdit,
     SaveResult,
     StoredAnswer,
     changes_from_form,
     load_answers,
+    load_replies,
     save_answers,
 )
 
@@ -83,7 +83,7 @@ def return_overview(request: HttpRequest, return_id: int) -> HttpResponse:
     focal = access.is_focal_point(request.user, country_return)
     sees_all = focal or access.is_unsd(request.user)
     assignments = list(access.visible_assignments(request.user, country_return))
-    replies = _replies(country_return, definition)
+    replies = load_replies(country_return=country_return, questionnaire=definition)
     nso = access.nso_of(country_return) if sees_all else None
     rows = []
     for section in definition.sections:
@@ -116,24 +116,6 @@ def return_overview(request: HttpRequest, return_id: int) -> HttpResponse:
             "questionnaire": definition,
         },
     )
-
-
-def _replies(
-    country_return: CountryReturn, definition: QuestionnaireDef
-) -> dict[int, dict[AnswerKey, AnswerValue]]:
-    """Every reply of the return, by authority id, in one query."""
-    codes = {question.id: code for code, question in definition.questions.items()}
-    replies: dict[int, dict[AnswerKey, AnswerValue]] = {}
-    for authority_id, question_id, row, column, value, status, note in Answer.objects.filter(
-        country_return=country_return
-    ).values_list(
-        "authority_id", "question_id", "row_code", "column_code", "value", "status", "note"
-    ):
-        if question_id in codes:
-            replies.setdefault(authority_id, {})[(codes[question_id], row, column)] = AnswerValue(
-                value, status, note
-            )
-    return replies
 
 
 # --- The section page -----------------------------------------------------------------------------
@@ -198,11 +180,7 @@ class SectionPage:
     def context_answers(self) -> dict[AnswerKey, Any]:
         """Comparable values of the reply's answers outside this section, for conditions."""
         own = {question.code for question in self.section.questions}
-        return {
-            key: conditions.comparable(answer.value)
-            for key, answer in self.answers.items()
-            if key[0] not in own
-        }
+        return comparable_answers(self.answers, excluding=own)
 
     def form_class(
         self, submitted: Mapping[str, Any] | None = None, added_row: str = ""

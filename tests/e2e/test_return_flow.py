@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -127,8 +128,6 @@ def test_focal_point_fills_forwards_and_the_authority_answers_and_hands_back(
 def test_answers_typed_after_the_session_ended_are_saved_once_signed_in_again(
     live_server, page: Page, world
 ):
-    from django.contrib.sessions.models import Session
-
     base = live_server.url
     sign_in(page, base, world.focal_point_a.email)
     page.goto(f"{base}/returns/{world.return_a.pk}/sections/A/")
@@ -180,8 +179,6 @@ def test_two_people_editing_one_answer_see_both_values_and_choose(
 def test_after_a_reload_while_signed_out_signing_in_restores_and_saves_the_answers(
     live_server, page: Page, world
 ):
-    from django.contrib.sessions.models import Session
-
     base = live_server.url
     sign_in(page, base, world.focal_point_a.email)
     page.goto(f"{base}/returns/{world.return_a.pk}/sections/A/")
