@@ -5,6 +5,11 @@ SHELL := /bin/bash
 
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Several checkouts can test side by side on one machine: each names its own database and Redis
+# databases (make test TEST_DB=consultation_b REDIS_BROKER_DB=2 REDIS_CACHE_DB=3).
+TEST_DB ?= consultation
+REDIS_BROKER_DB ?= 0
+REDIS_CACHE_DB ?= 1
 
 VENV := .venv
 PYTHON := $(VENV)/bin/python
@@ -22,10 +27,10 @@ DEMO_ENV := env $(foreach name,$(DEMO_UNSET),-u $(name) -u $(name)_FILE) \
 # The tests: PostgreSQL and Redis on 127.0.0.1, production-like settings. DJANGO_ALLOW_ASYNC_UNSAFE
 # is removed here on purpose: only the browser tests' conftest may set it.
 TEST_ENV := env -u DJANGO_ALLOW_ASYNC_UNSAFE -u SECRET_KEY_FILE -u DATABASE_URL_FILE -u EMAIL_URL \
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/consultation \
-	CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(TEST_DB) \
+	CELERY_BROKER_URL=redis://127.0.0.1:6379/$(REDIS_BROKER_DB) \
 	CELERY_TASK_ALWAYS_EAGER=true \
-	CACHE_URL=redis://127.0.0.1:6379/1 \
+	CACHE_URL=redis://127.0.0.1:6379/$(REDIS_CACHE_DB) \
 	SECRET_KEY=test-only-secret-key-not-for-production-5f0c2a9e7d41b8c3e6a1f9d2b7c4e8a0 \
 	DEBUG=false \
 	HTTPS=false \
@@ -69,7 +74,7 @@ $(INSTALLED_DEV): pyproject.toml | $(PYTHON)
 	|| { echo "Could not install chromium. Install it with: sudo apt-get install -y chromium" >&2; exit 1; }
 
 services:
-	@bash scripts/ensure-services.sh
+	@TEST_DB=$(TEST_DB) bash scripts/ensure-services.sh
 
 demo: $(INSTALLED)
 	@echo "== manage.py migrate"

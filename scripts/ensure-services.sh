@@ -45,9 +45,10 @@ fi
 psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1 ||
     fail "PostgreSQL answers but user postgres cannot sign in from 127.0.0.1 without a password." \
         "Allow it in pg_hba.conf: host all postgres 127.0.0.1/32 trust"
+database=${TEST_DB:-consultation}
 if [ -z "$(psql -h 127.0.0.1 -U postgres -d postgres -Atqc \
-    "select 1 from pg_database where datname = 'consultation'")" ]; then
-    createdb -h 127.0.0.1 -U postgres consultation
+    "select 1 from pg_database where datname = '$database'")" ]; then
+    createdb -h 127.0.0.1 -U postgres "$database"
 fi
 
 # Redis
