@@ -11,7 +11,7 @@ grids whose rows are not fixed, and the answers of other sections that condition
 """
 
 import datetime
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -23,51 +23,32 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import conditions
-from .definition import YES_NO_CHOICES, ChoiceDef, ColumnDef, QuestionDef, RowDef, SectionDef
+from .answers import (
+    LABEL_COLUMN,
+    AnswerKey,
+    AnswerValue,
+    comparable_answers,
+    field_name,
+    is_empty,
+    json_to_data,
+    other_codes,
+    value_to_json,
+)
+from .definition import (
+    SPECIAL_VALUES,
+    YES_NO_CHOICES,
+    ChoiceDef,
+    ColumnDef,
+    QuestionDef,
+    RowDef,
+    SectionDef,
+)
 from .models import Kind, Question
 
-AnswerKey = tuple[str, str, str]
-LABEL_COLUMN = "_label"
 TEXT_MAX_LENGTH = 500
 LONG_TEXT_MAX_LENGTH = 10_000
 NOTE_MAX_LENGTH = 2_000
 OTHER_MAX_LENGTH = 300
-
-
-@dataclass(frozen=True)
-class AnswerValue:
-    """What is stored for one answer key: a JSON value, or a special value, and a footnote."""
-
-    value: Any = None
-    status: str = ""
-    note: str = ""
-
-    @property
-    def is_blank(self) -> bool:
-        return is_empty(self.value) and not self.status and not self.note
-
-    @property
-    def is_answered(self) -> bool:
-        return not is_empty(self.value) or bool(self.status)
-
-
-def is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
-def comparable_answers(
-    answers: Mapping[AnswerKey, AnswerValue], *, excluding: Collection[str] = ()
-) -> dict[AnswerKey, Any]:
-    """What conditions compare of stored answers, leaving out the questions named."""
-    return {
-        key: conditions.comparable(answer.value)
-        for key, answer in answers.items()
-        if key[0] not in excluding
-    }
-
-
-def field_name(question: str, row: str = "", column: str = "", part: str = "") -> str:
-    return ".".join(piece for piece in (question, row, column, part) if piece)
 
 
 # --- Field factories, one per kind -------------------------------------------------------------
@@ -306,50 +287,6 @@ def create_field(
     return field
 
 
-# --- Values: form data <-> JSON -----------------------------------------------------------------
-
-
-def _has_other(choices: Iterable[ChoiceDef]) -> set[str]:
-    return {choice.code for choice in choices if choice.is_other}
-
-
-def value_to_json(kind: str, cleaned: Any, other: str, choices: tuple[ChoiceDef, ...]) -> Any:
-    """A field's cleaned value as the JSON value stored for the answer."""
-    if cleaned in (None, "", []) or cleaned is False:
-        return None
-    if kind in (Kind.DECIMAL, Kind.PERCENTAGE):
-        return format(cleaned, "f")
-    if kind == Kind.DATE:
-        return cleaned.isoformat()
-    if kind in (Kind.SINGLE_CHOICE, Kind.YES_NO):
-        if cleaned in _has_other(choices):
-            return {"choice": cleaned, "other": other}
-        return cleaned
-    if kind == Kind.MULTIPLE_CHOICE:
-        ordered = [choice.code for choice in choices if choice.code in cleaned]
-        if set(ordered) & _has_other(choices):
-            return {"choices": ordered, "other": other}
-        return ordered
-    if kind == Kind.CHECKBOX:
-        return True
-    return cleaned
-
-
-def json_to_data(kind: str, value: Any) -> tuple[Any, str]:
-    """A stored JSON value as form data: (the field's data, the "please specify" text)."""
-    if value is None:
-        return ("", "")
-    if kind in (Kind.SINGLE_CHOICE, Kind.YES_NO) and isinstance(value, Mapping):
-        return (str(value.get("choice", "")), str(value.get("other", "")))
-    if kind == Kind.MULTIPLE_CHOICE:
-        if isinstance(value, Mapping):
-            return ([str(code) for code in value.get("choices", [])], str(value.get("other", "")))
-        return ([str(code) for code in value], "")
-    if kind == Kind.CHECKBOX:
-        return ("on" if value else "", "")
-    return (str(value), "")
-
-
 # --- The form -----------------------------------------------------------------------------------
 
 
@@ -552,7 +489,7 @@ class SectionForm(forms.Form):
         refused = name in self._errors or status_name in self._errors
         if required and self.enforce_required and not has_value and not status and not refused:
             self.add_question_error(name, _("This question needs an answer."))
-        others = _has_other(choices)
+        others = other_codes(choices)
         other_name = field_name(name, part="other")
         if others and other_name in self.fields:
             chosen = set(value or []) if isinstance(value, list) else {value}
@@ -723,8 +660,6 @@ def ranking_size(question: QuestionDef) -> int:
 
 
 def status_field(codes: Iterable[str]) -> StatusField:
-    from .definition import SPECIAL_VALUES
-
     return StatusField(
         required=False,
         choices=[("", _("Give an answer"))] + [(code, SPECIAL_VALUES[code]) for code in codes],
@@ -807,7 +742,7 @@ class SectionFormBuilder:
         added by the caller, so a question gets no status field here.
         """
         value = create_field(kind, item.validation, item.choices)
-        other = text if _has_other(item.choices) else None
+        other = text if other_codes(item.choices) else None
         status = (
             status_field(item.special_values)
             if isinstance(item, ColumnDef) and item.special_values

@@ -15,9 +15,10 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from .answers import LABEL_COLUMN, field_name
 from .definition import SPECIAL_VALUES, YES_NO_CHOICES, ChoiceDef, ColumnDef, QuestionDef
 from .describe import describe_condition
-from .formbuilder import LABEL_COLUMN, SectionForm, field_name, ranking_size
+from .formbuilder import SectionForm, ranking_size
 from .models import Kind, Question
 
 INPUT_TYPES = {

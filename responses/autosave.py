@@ -7,15 +7,9 @@ from typing import Any
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from consultation.answers import AnswerKey, AnswerValue, comparable_answers
 from consultation.definition import QuestionDef, RowDef, SectionDef
-from consultation.formbuilder import (
-    AnswerKey,
-    AnswerValue,
-    SectionFormBuilder,
-    answers_to_data,
-    comparable_answers,
-    resolve_grid_rows,
-)
+from consultation.formbuilder import SectionFormBuilder, answers_to_data, resolve_grid_rows
 from consultation.models import Question
 
 from .services import AnswerEdit

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from consultation.answers import AnswerKey, AnswerValue
 from consultation.definition import QuestionnaireDef, SectionDef
-from consultation.formbuilder import AnswerKey, AnswerValue
 
 from .models import Answer, AnswerChange, Assignment, AssignmentEvent, Authority, CountryReturn
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from consultation.answers import LABEL_COLUMN, AnswerKey, AnswerValue, comparable_answers
 from consultation.definition import (
     COUNTRIES_LIST,
     QuestionDef,
@@ -25,13 +26,9 @@ from consultation.definition import (
     get_definition,
 )
 from consultation.formbuilder import (
-    LABEL_COLUMN,
-    AnswerKey,
-    AnswerValue,
     SectionForm,
     SectionFormBuilder,
     answers_to_data,
-    comparable_answers,
     resolve_grid_rows,
     section_progress,
 )

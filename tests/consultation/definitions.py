@@ -5,14 +5,9 @@ from typing import Any
 
 from django.http import QueryDict
 
+from consultation.answers import AnswerKey, AnswerValue
 from consultation.definition import ChoiceDef, ColumnDef, QuestionDef, RowDef, SectionDef
-from consultation.formbuilder import (
-    AnswerKey,
-    AnswerValue,
-    SectionForm,
-    SectionFormBuilder,
-    resolve_grid_rows,
-)
+from consultation.formbuilder import SectionForm, SectionFormBuilder, resolve_grid_rows
 from consultation.models import Kind, Question
 
 

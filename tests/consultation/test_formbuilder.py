@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from django import forms
 
+from consultation.answers import AnswerValue
 from consultation.definition import QuestionnaireDef
 from consultation.formbuilder import (
-    AnswerValue,
     SectionFormBuilder,
     WebAddressField,
     answers_to_data,

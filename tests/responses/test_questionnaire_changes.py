@@ -2,8 +2,8 @@
 
 import pytest
 
+from consultation.answers import AnswerValue
 from consultation.definition import get_definition
-from consultation.formbuilder import AnswerValue
 from consultation.loader import QuestionnaireFileError, load_questionnaire
 from consultation.models import Area, Question, Round
 from responses.models import AnswerChange, Authority, CountryReturn
