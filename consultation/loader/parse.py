@@ -34,6 +34,7 @@ from .spec import (
     QUESTION_KINDS,
     ROW_KEYS,
     RULE_KEYS,
+    SCOPES,
     SECTION_KEYS,
     SLUG_PATTERN,
     SPECIAL_VALUES,
@@ -189,6 +190,7 @@ def parse_section(
         title=read_text(data, "title", log, code, required=True, max_length=300),
         introduction=read_text(data, "introduction", log, code),
         position=position,
+        scope=_scope(data, "country", log, code),
     )
     questions = read_required(data, "questions", log, code)
     if questions is None:
@@ -197,7 +199,9 @@ def parse_section(
         log.add(code, "questions must be a non-empty list")
         return section
     for question_position, item in enumerate(questions, start=1):
-        question = parse_question(item, section.code, question_position, spec, log)
+        question = parse_question(
+            item, section.code, question_position, spec, log, section_scope=section.scope
+        )
         if question is None:
             continue
         if question.code in question_codes:
@@ -208,7 +212,13 @@ def parse_section(
 
 
 def parse_question(
-    data: Any, section: str, position: int, spec: QuestionnaireSpec, log: ErrorLog
+    data: Any,
+    section: str,
+    position: int,
+    spec: QuestionnaireSpec,
+    log: ErrorLog,
+    *,
+    section_scope: str = "country",
 ) -> QuestionSpec | None:
     """Check one question; its conditions and derived rows are checked later."""
     code = data.get("code") if isinstance(data, Mapping) else None
@@ -232,6 +242,7 @@ def parse_question(
         required=flag(data, "required", False, log, code),
         allows_note=flag(data, "note", True, log, code),
         special_values=_special_values(data, log, code, ""),
+        scope=_scope(data, section_scope, log, code),
     )
     if not kind:
         return question
@@ -247,6 +258,20 @@ def parse_question(
             if key in data:
                 log.add(code, f"'{key}' is only for grid questions, not {kind}")
     return question
+
+
+def _scope(data: Mapping[str, Any], default: str, log: ErrorLog, code: str) -> str:
+    """`scope: country` or `scope: authority`; `default` when the key is absent."""
+    if "scope" not in data:
+        return default
+    value = data["scope"]
+    if value not in SCOPES:
+        log.add(
+            code,
+            f"scope {value!r} is not one of {', '.join(SCOPES)}{suggest(value, SCOPES)}",
+        )
+        return default
+    return str(value)
 
 
 def parse_columns(

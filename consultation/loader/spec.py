@@ -21,7 +21,8 @@ QUESTION_KINDS = tuple(kind for kind in Kind.values if kind != Kind.CHECKBOX)
 COLUMN_KINDS = tuple(kind for kind in Kind.values if kind not in (Kind.GRID, Kind.RANKING))
 
 TOP_KEYS = ("code", "title", "introduction", "choice_lists", "sections")
-SECTION_KEYS = ("code", "title", "introduction", "questions")
+SECTION_KEYS = ("code", "title", "introduction", "scope", "questions")
+SCOPES = ("country", "authority")
 QUESTION_KEYS = (
     "code",
     "kind",
@@ -36,6 +37,7 @@ QUESTION_KEYS = (
     "rules",
     "rows",
     "columns",
+    "scope",
 )
 COLUMN_KEYS = (
     "code",
@@ -141,6 +143,7 @@ class QuestionSpec:
     max_rows: int | None = None
     rows: list[RowSpec] = field(default_factory=list)
     columns: list[ColumnSpec] = field(default_factory=list)
+    scope: str = "country"  # its own, or else its section's
 
     @property
     def is_grid(self) -> bool:
@@ -166,6 +169,7 @@ class SectionSpec:
     position: int
     introduction: str = ""
     questions: list[QuestionSpec] = field(default_factory=list)
+    scope: str = "country"
 
 
 @dataclass

@@ -240,6 +240,7 @@ def _write_sections(
             "title": section.title,
             "introduction": section.introduction,
             "position": section.position,
+            "scope": section.scope,
         }
         old = existing.pop(section.code, None)
         written[section.code] = _upsert(
@@ -280,6 +281,7 @@ def _write_questions(
             "allows_note": question_spec.allows_note,
             "row_source": question_spec.row_source,
             "rows_from": question_spec.rows_from,
+            "scope": question_spec.scope,
         }
         old = existing.pop(question_spec.code, None)
         question = _upsert(changes, Question, old, values, code=question_spec.code)

@@ -10,6 +10,7 @@ import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from consultation.definition import get_definition
 from consultation.loader import (
     LoadError,
     QuestionnaireFileError,
@@ -636,6 +637,12 @@ BROKEN = {
         "B2",
         "'max_ticked' does not apply to text (only to checkbox columns)",
     ),
+    "unknown scope": (set_key("A4", "scope", "authorty"), "A4", "did you mean 'authority'?"),
+    "unknown section scope": (
+        lambda data: data["sections"][0].update(scope="nation"),
+        "A",
+        "scope 'nation' is not one of country, authority",
+    ),
     "unknown special value": (
         set_key("A4", "special_values", ["not_available", "unknown"]),
         "A4",
@@ -901,3 +908,42 @@ def test_migration_2026_questionnaire_loads() -> None:
     assert report.questions >= 80
     assert report.grids >= 3
     assert load_questionnaire(MIGRATION_2026, round_code="test-round").changes.any is False
+
+
+# --- Scope: about the country, or about the answering institution ---------------------------------
+
+
+def test_scope_of_a_section_applies_to_its_questions_unless_they_say_otherwise(
+    write: Callable[..., Path],
+) -> None:
+    data = valid_data()
+    data["sections"][1]["scope"] = "authority"
+    question(data, "B5")["scope"] = "country"
+    question(data, "A4")["scope"] = "authority"
+    report = load_questionnaire(write(dump(data)))
+
+    sections = Section.objects.filter(questionnaire=report.questionnaire)
+    assert dict(sections.values_list("code", "scope")) == {"A": "country", "B": "authority"}
+    questions = Question.objects.filter(section__questionnaire=report.questionnaire)
+    scopes = dict(questions.values_list("code", "scope"))
+    assert scopes["A1"] == "country"
+    assert scopes["A4"] == "authority"
+    assert scopes["B1"] == scopes["B4"] == "authority"
+    assert scopes["B5"] == "country"
+
+    definition = get_definition(report.questionnaire.pk)
+    assert definition.questions["A4"].scope == "authority"
+    assert definition.questions["B1"].scope == "authority"
+    assert definition.questions["B5"].scope == "country"
+    assert definition.questions["A1"].scope == "country"
+    assert definition.section("B").scope == "authority"
+
+
+def test_changing_a_scope_is_updated_in_place(write: Callable[..., Path]) -> None:
+    load_questionnaire(write(VALID))
+    data = valid_data()
+    question(data, "A1")["scope"] = "authority"
+    report = load_questionnaire(write(dump(data)))
+
+    assert get_question("A1").scope == "authority"
+    assert report.updated["Question"] == 1
