@@ -90,9 +90,15 @@ def field_name(question: str, row: str = "", column: str = "", part: str = "") -
 def comparable_answers(
     answers: Mapping[AnswerKey, AnswerValue], *, excluding: Collection[str] = ()
 ) -> dict[AnswerKey, Any]:
-    """What conditions compare of stored answers, leaving out the questions named."""
+    """What conditions compare of stored answers, leaving out the questions named.
+
+    An answer marked with a special value compares as `conditions.marked(status)`: `answered`
+    for conditions, as for required-ness and progress, and matched by `marked`.
+    """
     return {
-        key: conditions.comparable(answer.value)
+        key: conditions.marked(answer.status)
+        if answer.status and is_empty(answer.value)
+        else conditions.comparable(answer.value)
         for key, answer in answers.items()
         if key[0] not in excluding
     }

@@ -44,6 +44,7 @@ from .definition import (
     SectionDef,
 )
 from .models import Kind, Question
+from .visibility import Visibility, shown_answers
 
 TEXT_MAX_LENGTH = 500
 LONG_TEXT_MAX_LENGTH = 10_000
@@ -295,6 +296,9 @@ class SectionForm(forms.Form):
 
     section: SectionDef
     grid_rows: Mapping[str, tuple[RowDef, ...]]
+    # The questions whose conditions decide what is shown, in questionnaire order: the whole
+    # questionnaire's when the builder was given them, else the section's own.
+    ordered_questions: tuple[QuestionDef, ...]
 
     def __init__(
         self,
@@ -322,45 +326,61 @@ class SectionForm(forms.Form):
             return True if value in ("on", "true", "1", True) else None
         return value if value not in ("", None) else None
 
+    def raw_status(self, name: str) -> Any:
+        """A special value chosen instead of an answer, as conditions see it, or None."""
+        source = self.data if self.is_bound else self.initial
+        status = source.get(field_name(name, part="status"))
+        return conditions.marked(status) if isinstance(status, str) and status else None
+
     def condition_lookup(self) -> conditions.AnswerLookup:
+        """What conditions see: the answers given, less those of hidden questions and cells."""
+        return self.visibility().lookup
+
+    def visibility(self) -> Visibility:
         values: dict[AnswerKey, Any] = dict(self.context_answers)
         for question in self.section.questions:
             if question.is_grid:
+                values[(question.code, "", "")] = self.raw_status(question.code)
                 for row in self.grid_rows.get(question.code, ()):
                     for column in question.columns:
                         name = field_name(question.code, row.code, column.code)
                         values[(question.code, row.code, column.code)] = self.raw_comparable(
                             name, column.kind
-                        )
+                        ) or self.raw_status(name)
             elif question.kind == Kind.RANKING:
                 # A ranking compares as the list of its ranks, in order (as conditions.js sees it).
                 ranks = [
                     self.raw_comparable(f"{question.code}.rank{n}", Kind.SINGLE_CHOICE)
                     for n in range(1, ranking_size(question) + 1)
                 ]
-                values[(question.code, "", "")] = [rank for rank in ranks if rank] or None
+                values[(question.code, "", "")] = [
+                    rank for rank in ranks if rank
+                ] or self.raw_status(question.code)
             else:
-                values[(question.code, "", "")] = self.raw_comparable(question.code, question.kind)
-        return conditions.AnswerLookup(values)
+                values[(question.code, "", "")] = self.raw_comparable(
+                    question.code, question.kind
+                ) or self.raw_status(question.code)
+        return shown_answers(self.ordered_questions, values, grid_rows=self.grid_rows)
+
+    def shown_context(self) -> dict[str, Any]:
+        """The answers of other sections that conditions.js sees, keyed "question|row|column".
+
+        Answers of questions and cells hidden by their conditions are left out, as the server
+        leaves them out, so that the browser follows the same chains.
+        """
+        own = {question.code for question in self.section.questions}
+        return {
+            "|".join(key): value
+            for key, value in self.visibility().lookup.values.items()
+            if key[0] not in own and value is not None
+        }
 
     def compute_visibility(self) -> None:
-        lookup = self.condition_lookup()
-        self.hidden_questions = set()
-        self.hidden_cells = set()
-        for question in self.section.questions:
-            shown = conditions.evaluate(question.show_if, lookup)
-            if question.is_grid and question.row_source == Question.RowSource.DERIVED:
-                shown = shown and bool(self.grid_rows.get(question.code))
-            if not shown:
-                self.hidden_questions.add(question.code)
-                continue
-            if question.is_grid:
-                for row in self.grid_rows.get(question.code, ()):
-                    for column in question.columns:
-                        if column.show_if and not conditions.evaluate(
-                            column.show_if, lookup, grid=question.code, row=row.code
-                        ):
-                            self.hidden_cells.add((question.code, row.code, column.code))
+        """Which of the section's questions and cells are hidden, following chains of conditions."""
+        visibility = self.visibility()
+        own = {question.code for question in self.section.questions}
+        self.hidden_questions = visibility.hidden_questions & own
+        self.hidden_cells = {key for key in visibility.hidden_cells if key[0] in own}
 
     def fields_of(self, question: QuestionDef) -> list[str]:
         return [name for name in self.fields if name.split(".", 1)[0] == question.code]
@@ -436,7 +456,7 @@ class SectionForm(forms.Form):
         answers = self.cleaned_answers(validate=False)
         values = dict(self.context_answers)
         values.update(comparable_answers(answers))
-        return conditions.AnswerLookup(values)
+        return shown_answers(self.ordered_questions, values, grid_rows=self.grid_rows).lookup
 
     def _check_rules(self, question: QuestionDef) -> None:
         """Each rule must hold once the answers it compares are given.
@@ -670,8 +690,22 @@ def status_field(codes: Iterable[str]) -> StatusField:
 class SectionFormBuilder:
     """Builds the form class of one section (modelled on Wagtail's FormBuilder)."""
 
-    def __init__(self, section: SectionDef, grid_rows: Mapping[str, tuple[RowDef, ...]]) -> None:
+    def __init__(
+        self,
+        section: SectionDef,
+        grid_rows: Mapping[str, tuple[RowDef, ...]],
+        questions: Mapping[str, QuestionDef] | None = None,
+    ) -> None:
+        """`questions`: the questionnaire's questions in order (QuestionnaireDef.questions).
+
+        With them, a condition that names a question of another section sees it unanswered
+        when that question is itself hidden; without them, only the section's own chains are
+        followed (the answers of other sections are taken as given).
+        """
         self.section = section
+        self.ordered_questions = (
+            tuple(questions.values()) if questions is not None else section.questions
+        )
         self.grid_rows = {
             question.code: tuple(grid_rows.get(question.code, question.rows))
             for question in section.questions
@@ -754,6 +788,7 @@ class SectionFormBuilder:
         attributes: dict[str, Any] = dict(self.formfields)
         attributes["section"] = self.section
         attributes["grid_rows"] = self.grid_rows
+        attributes["ordered_questions"] = self.ordered_questions
         form_class = type(f"Section{self.section.code}Form", (SectionForm,), attributes)
         form_class.base_fields = _SharedFields(form_class.base_fields)
         return form_class
@@ -844,7 +879,7 @@ def resolve_grid_rows(
     names a grid where the respondent asked for one more). Derived grids show the rows of their
     source grid that satisfy its `where` condition.
     """
-    lookup = conditions.AnswerLookup(comparable_answers(answers))
+    visibility = shown_answers(questions.values(), comparable_answers(answers))
     rows: dict[str, tuple[RowDef, ...]] = {}
     for question in section.questions:
         if not question.is_grid:
@@ -854,7 +889,7 @@ def resolve_grid_rows(
                 question, answers, (submitted_rows or {}).get(question.code), added_row
             )
         elif question.row_source == Question.RowSource.DERIVED:
-            rows[question.code] = _derived_rows(question, questions, answers, lookup)
+            rows[question.code] = _derived_rows(question, questions, answers, visibility)
         else:
             rows[question.code] = question.rows
     return rows
@@ -896,13 +931,22 @@ def _derived_rows(
     question: QuestionDef,
     questions: Mapping[str, QuestionDef],
     answers: Mapping[AnswerKey, AnswerValue],
-    lookup: conditions.AnswerLookup,
+    visibility: Visibility,
+    seen: frozenset[str] = frozenset(),
 ) -> tuple[RowDef, ...]:
+    """The rows of the source grid that satisfy `where`, with their labels.
+
+    A hidden source gives no rows. The source may itself be derived: its rows are then the
+    rows it shows (the loader refuses cycles; `seen` guards against them anyway).
+    """
     source = questions.get(question.rows_from.get("question", ""))
-    if source is None:
+    if source is None or source.code in visibility.hidden_questions or source.code in seen:
         return ()
+    lookup = visibility.lookup
     if source.row_source == Question.RowSource.RESPONDENT:
         candidates = _respondent_rows(source, answers, None, "", with_blank=False)
+    elif source.row_source == Question.RowSource.DERIVED:
+        candidates = _derived_rows(source, questions, answers, visibility, seen | {question.code})
     else:
         candidates = source.rows
     where = question.rows_from.get("where") or {}
@@ -941,8 +985,8 @@ def section_progress(
     answers: Mapping[AnswerKey, AnswerValue],
 ) -> Progress:
     """Count the visible questions of a section that have an answer (a special value counts)."""
-    lookup = conditions.AnswerLookup(comparable_answers(answers))
     rows = resolve_grid_rows(section, questions, answers)
+    visibility = shown_answers(questions.values(), comparable_answers(answers), grid_rows=rows)
     answered_codes = {
         code
         for (code, row, column), answer in answers.items()
@@ -950,9 +994,7 @@ def section_progress(
     }
     answered = visible = required_answered = required = 0
     for question in section.questions:
-        if not conditions.evaluate(question.show_if, lookup):
-            continue
-        if question.row_source == Question.RowSource.DERIVED and not rows.get(question.code):
+        if question.code in visibility.hidden_questions:
             continue
         visible += 1
         is_answered = question.code in answered_codes

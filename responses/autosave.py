@@ -80,7 +80,7 @@ def plan_autosave(
         for name in [name for name in data if key_of_field(name) == answer.key]:
             data.pop(name)
         _put(data, answer.fields)
-    form = SectionFormBuilder(sub_section, rows).get_form_class()(
+    form = SectionFormBuilder(sub_section, rows, questions).get_form_class()(
         data,
         context_answers=comparable_answers(answers, excluding=concerned),
         enforce_required=False,

@@ -196,7 +196,9 @@ class SectionPage:
             submitted_rows=submitted_rows,
             added_row=added_row,
         )
-        return SectionFormBuilder(self.section, self.rows).get_form_class()
+        return SectionFormBuilder(
+            self.section, self.rows, self.definition.questions
+        ).get_form_class()
 
     def unbound_form(self) -> SectionForm:
         form_class = self.form_class()
@@ -328,7 +330,7 @@ def _render_section(
             "questions_html": renderer.render(),
             "error_summary": renderer.error_summary() if show_errors else [],
             "non_field_errors": form.non_field_errors() if show_errors and form.is_bound else [],
-            "context_answers": {"|".join(k): v for k, v in page.context_answers().items()},
+            "context_answers": form.shown_context(),
             "versions": versions,
             "versions_json": json.dumps(versions),
             "conflicts": conflict_rows,
