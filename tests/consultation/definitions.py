@@ -78,7 +78,7 @@ def build_form(
         submitted_rows=submitted_rows,
         added_row=added_row,
     )
-    form_class = SectionFormBuilder(section_def, grid_rows).get_form_class()
+    form_class = SectionFormBuilder(section_def, grid_rows, questions).get_form_class()
     if data is None:
         return form_class(**form_options)
     return form_class(query_dict(data), **form_options)
