@@ -161,6 +161,15 @@ def _decimal(value: Any) -> Decimal:
     return number
 
 
+def choice_codes(value: Any) -> set[str]:
+    """The option codes a stored value chose, whatever its choice kind (none for other kinds)."""
+    if isinstance(value, Mapping):
+        value = value.get("choices", value.get("choice"))
+    if isinstance(value, list):
+        return {str(code) for code in value}
+    return {value} if isinstance(value, str) else set()
+
+
 def normalise(kind: str, value: Any) -> Any:
     """A stored JSON value reduced so that equal answers compare (and hash) equal.
 

@@ -446,6 +446,11 @@ def ascii_digits(text: str) -> str:
     )
 
 
+def comparable_number(value: Any) -> Decimal | None:
+    """The number conditions read in a value, or None: the one rule of server and browser."""
+    return _number(value)
+
+
 def _number(value: Any) -> Decimal | None:
     """The number a value stands for (a number, or a string written as one), else None."""
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):

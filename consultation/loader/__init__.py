@@ -27,7 +27,14 @@ Decisions that the format leaves open:
   or a fixed row of a grid is refused when the grid has any answer.
 """
 
-from .counters import count_answers, register_answer_counter, unregister_answer_counter
+from .counters import (
+    count_answers,
+    count_choice_uses,
+    register_answer_counter,
+    register_choice_counter,
+    unregister_answer_counter,
+    unregister_choice_counter,
+)
 from .errors import ErrorLog, LoadError, QuestionnaireFileError
 from .parse import read_questionnaire_file
 from .spec import QuestionnaireSpec
@@ -43,10 +50,13 @@ __all__ = [
     "QuestionnaireSpec",
     "QuestionnaireYamlLoader",
     "count_answers",
+    "count_choice_uses",
     "load_questionnaire",
     "parse_yaml",
     "read_questionnaire_file",
     "register_answer_counter",
+    "register_choice_counter",
     "unregister_answer_counter",
+    "unregister_choice_counter",
     "write_questionnaire",
 ]

@@ -28,11 +28,15 @@ class QuestionnaireFileError(Exception):
 
 
 class ErrorLog:
-    """Collects the errors of one file."""
+    """Collects the errors of one file, and its warnings (which do not stop a load)."""
 
     def __init__(self, file: str) -> None:
         self.file = file
         self.errors: list[LoadError] = []
+        self.warnings: list[LoadError] = []
 
     def add(self, code: str, message: str) -> None:
         self.errors.append(LoadError(self.file, code, message))
+
+    def warn(self, code: str, message: str) -> None:
+        self.warnings.append(LoadError(self.file, code, message))

@@ -29,6 +29,8 @@ from .spec import (
     COLUMN_KEYS,
     COLUMN_KINDS,
     COUNTRIES,
+    MAX_DECIMAL_PLACES,
+    MAX_FILE_BYTES,
     MAX_LENGTH,
     QUESTION_KEYS,
     QUESTION_KINDS,
@@ -61,6 +63,13 @@ def read_questionnaire_file(path: Path, log: ErrorLog) -> QuestionnaireSpec | No
     no questionnaire at all.
     """
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            log.add(
+                "",
+                f"the file has {size:,} bytes; a questionnaire file has at most {MAX_FILE_BYTES:,}",
+            )
+            return None
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         log.add("", f"cannot read the file: {error}")
@@ -247,6 +256,7 @@ def parse_question(
     if not kind:
         return question
     question.choice_list = _choice_list(data, kind, spec, log, code, "", code)
+    _check_meaningless(kind, question.choice_list, question.special_values, spec, log, code, "")
     question.validation = _validation(data, kind, spec, question.choice_list, log, code, "")
     question.show_if = _condition_value(data, "show_if", log, code, "")
     question.rules = _rules(data, log, code)
@@ -307,6 +317,9 @@ def parse_columns(
         if kind:
             inline_name = f"{code}.{column_code}"
             column.choice_list = _choice_list(item, kind, spec, log, code, here, inline_name)
+            _check_meaningless(
+                kind, column.choice_list, column.special_values, spec, log, code, here
+            )
             column.validation = _validation(item, kind, spec, column.choice_list, log, code, here)
         columns.append(column)
     return columns
@@ -450,6 +463,45 @@ def _choice_list(
     return name
 
 
+def _check_meaningless(
+    kind: str,
+    choice_list: str,
+    special_values: list[str],
+    spec: QuestionnaireSpec,
+    log: ErrorLog,
+    code: str,
+    here: str,
+) -> None:
+    """Refuse what a kind would ignore, and warn of what it would offer twice."""
+    choices = spec.choice_lists[choice_list].choices if choice_list in spec.choice_lists else []
+    if kind == Kind.RANKING:
+        for choice in choices:
+            for flag_name, is_set in (
+                ("other", choice.is_other),
+                ("exclusive", choice.is_exclusive),
+            ):
+                if is_set:
+                    log.add(
+                        code,
+                        f"{here}choice {choice.code}: a ranking orders its options and cannot "
+                        f"have '{flag_name}' options; drop '{flag_name}: true' or ask a "
+                        "multiple_choice",
+                    )
+    if kind == Kind.SINGLE_CHOICE and any(choice.is_exclusive for choice in choices):
+        log.warn(
+            code,
+            f"{here}'exclusive' means nothing on a single_choice, where every option "
+            "excludes the others",
+        )
+    if kind == Kind.YES_NO and "dont_know" in special_values:
+        log.warn(
+            code,
+            f'{here}a yes_no question already offers "Don\'t know" as an answer: with the '
+            "special value dont_know it is offered twice; list the other special values instead "
+            "of 'all'",
+        )
+
+
 def _validation(
     data: Mapping[str, Any],
     kind: str,
@@ -486,8 +538,16 @@ def _validation(
         if key in value and key in allowed and not is_positive_int(value[key]):
             log.add(code, f"{here}{key} must be a positive whole number, not {value[key]!r}")
     places = value.get("decimal_places")
-    if "decimal_places" in allowed and places is not None and not is_whole(places, minimum=0):
-        log.add(code, f"{here}decimal_places must be a whole number from 0, not {places!r}")
+    if (
+        "decimal_places" in allowed
+        and places is not None
+        and not is_whole(places, minimum=0, maximum=MAX_DECIMAL_PLACES)
+    ):
+        log.add(
+            code,
+            f"{here}decimal_places must be a whole number from 0 to {MAX_DECIMAL_PLACES}, "
+            f"not {places!r}",
+        )
     choice_count = len(spec.choice_lists[choice_list].choices) if choice_list else 0
     max_choices = value.get("max_choices")
     if (

@@ -4,7 +4,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from consultation.conditions import ConditionError, Reference, check_condition, references
+from consultation.conditions import (
+    COMPARISONS,
+    ConditionError,
+    Reference,
+    check_condition,
+    comparable_number,
+    references,
+)
 from consultation.models import (
     Kind,
     Question,
@@ -12,7 +19,17 @@ from consultation.models import (
 
 from .errors import ErrorLog
 from .readers import is_plain_json
-from .spec import CHOICE_KINDS, COUNTRIES, YES_NO_CODES, ColumnSpec, QuestionnaireSpec, QuestionSpec
+from .spec import (
+    CHOICE_KINDS,
+    COUNTRIES,
+    LIST_KINDS,
+    NUMBER_KINDS,
+    SPECIAL_VALUES,
+    YES_NO_CODES,
+    ColumnSpec,
+    QuestionnaireSpec,
+    QuestionSpec,
+)
 
 # --- Cross references: conditions, rules, derived rows --------------------------------------
 
@@ -80,6 +97,22 @@ def check_derived_rows(
     if not source.is_grid:
         log.add(question.code, f"rows: from names {source.code}, which is not a grid")
         return
+    chain = [question.code]
+    link = source
+    while link.row_source == Question.RowSource.DERIVED:
+        chain.append(link.code)
+        following = questions.get(str(link.rows_from.get("question", "")))
+        if following is None or not following.is_grid:
+            break
+        if following.code in chain:
+            cycle = " -> ".join([*chain[chain.index(following.code) :], following.code])
+            log.add(
+                question.code,
+                f"rows: grids take their rows from each other in a circle ({cycle}); "
+                "one of them must have rows of its own",
+            )
+            return
+        link = following
     label = question.rows_from["label"]
     if label and (not isinstance(label, str) or source.column(label) is None):
         log.add(
@@ -189,10 +222,14 @@ def _value_problem(
     questions: dict[str, QuestionSpec],
     spec: QuestionnaireSpec,
 ) -> str:
-    """A condition comparing a choice answer with a code that is not one of its choices."""
-    operator = next((key for key in ("eq", "ne", "in", "not_in", "contains") if key in leaf), None)
-    if operator is None or isinstance(leaf[operator], Mapping):
-        return ""
+    """A comparison that can never hold, or that would not mean what it says, for its kind.
+
+    The operators on each kind are those of docs/questionnaire-format.md: codes of a choice
+    answer, numbers of a number, `contains` for the lists of multiple choices and rankings,
+    `marked` for the special values the question offers.
+    """
+    operator = next(key for key in COMPARISONS if key in leaf)
+    operand = leaf[operator]
     target: QuestionSpec | ColumnSpec | None
     if "question" in leaf:
         target = questions[str(leaf["question"])]
@@ -203,18 +240,67 @@ def _value_problem(
         target = questions[str(leaf["any_row"])].column(str(leaf["column"]))
     else:
         target = scope.grid.column(str(leaf["column"])) if scope.grid else None
-    if target is None:
+    if target is None or operator == "answered":
         return ""
+    name = target.code if isinstance(target, QuestionSpec) else f"column '{target.code}'"
+    if operator == "marked":
+        codes = operand if isinstance(operand, list) else [operand]
+        unknown = [code for code in codes if code not in target.special_values]
+        if not unknown:
+            return ""
+        offered = ", ".join(target.special_values) or "none"
+        return (
+            f"marked: {', '.join(map(str, unknown))} is not a special value {name} offers "
+            f"(it offers: {offered}), so the condition could never hold"
+        )
+    if target.kind in LIST_KINDS:
+        if operator == "contains":
+            return _choice_problem(target, [operand], spec, name)
+        return (
+            f"'{operator}' would compare the whole list of {name} ({target.kind}); "
+            f"test one option with {{contains: code}}, combined with all, any and not"
+        )
+    if operator == "contains":
+        return (
+            f"'contains' tests the options of a multiple_choice or ranking; {name} is a "
+            f"{target.kind}: use eq or in"
+        )
+    if isinstance(operand, Mapping):
+        return ""
+    values = operand if isinstance(operand, list) else [operand]
+    special = [value for value in values if value in SPECIAL_VALUES]
+    if target.kind in NUMBER_KINDS:
+        not_numbers = [value for value in values if comparable_number(value) is None]
+        if not_numbers:
+            hint = f"; to test a special value write {{marked: {special[0]}}}" if special else ""
+            return (
+                f"{name} is a number ({target.kind}), so {', '.join(map(repr, not_numbers))} "
+                f"could never match{hint}"
+            )
+        return ""
+    if target.kind == Kind.YES_NO or target.kind in CHOICE_KINDS:
+        return _choice_problem(target, values, spec, name)
+    return ""
+
+
+def _choice_problem(
+    target: QuestionSpec | ColumnSpec, values: list[Any], spec: QuestionnaireSpec, name: str
+) -> str:
+    """Codes that are not choices of a choice question or column ("" when all are)."""
     if target.kind == Kind.YES_NO:
         codes = set(YES_NO_CODES)
-    elif target.kind in CHOICE_KINDS and target.choice_list not in ("", COUNTRIES):
+    elif target.choice_list not in ("", COUNTRIES):
         codes = {choice.code for choice in spec.choice_lists[target.choice_list].choices}
     else:
         return ""
-    values = leaf[operator] if isinstance(leaf[operator], list) else [leaf[operator]]
-    unknown = [value for value in values if str(value) not in codes | set(target.special_values)]
+    unknown = [value for value in values if str(value) not in codes]
     if not unknown:
         return ""
+    special = [value for value in unknown if value in SPECIAL_VALUES]
+    if special:
+        return (
+            f"{special[0]!r} is a special value, not a choice of {name}: a marked answer has "
+            f"no value, so test it with {{marked: {special[0]}}}"
+        )
     shown = ", ".join(sorted(codes)[:12]) + (", ..." if len(codes) > 12 else "")
-    name = target.code if isinstance(target, QuestionSpec) else f"column '{target.code}'"
     return f"{', '.join(map(repr, unknown))} is not a choice of {name} (choices: {shown})"

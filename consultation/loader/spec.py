@@ -17,6 +17,8 @@ SPECIAL_VALUES = ("not_available", "not_applicable", "confidential", "dont_know"
 YES_NO_CODES = ("yes", "no", "dont_know")
 
 CHOICE_KINDS = frozenset({Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE, Kind.RANKING})
+LIST_KINDS = frozenset({Kind.MULTIPLE_CHOICE, Kind.RANKING})
+NUMBER_KINDS = frozenset({Kind.INTEGER, Kind.DECIMAL, Kind.PERCENTAGE, Kind.YEAR})
 QUESTION_KINDS = tuple(kind for kind in Kind.values if kind != Kind.CHECKBOX)
 COLUMN_KINDS = tuple(kind for kind in Kind.values if kind not in (Kind.GRID, Kind.RANKING))
 
@@ -77,6 +79,11 @@ VALIDATION_USE = {
     "max_choices": "multiple_choice and ranking",
     "max_ticked": "checkbox columns",
 }
+
+# Limits of a file, refused with a message rather than met with a traceback or a huge page.
+MAX_FILE_BYTES = 2_000_000
+MAX_YAML_DEPTH = 60  # nesting of mappings and lists in the file
+MAX_DECIMAL_PLACES = 12  # decimals keep at least 12 digits before the point (24 in all)
 
 # Field lengths of the models, checked before writing so that a long code fails with a message.
 MAX_LENGTH = {"section": 10, "question": 20, "row": 30, "column": 30, "choice": 60}

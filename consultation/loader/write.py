@@ -20,10 +20,10 @@ from consultation.models import (
     Section,
 )
 
-from .counters import count_answers
-from .errors import ErrorLog, QuestionnaireFileError
+from .counters import count_answers, count_choice_uses
+from .errors import ErrorLog, LoadError, QuestionnaireFileError
 from .parse import read_questionnaire_file
-from .spec import SLUG_PATTERN, QuestionnaireSpec
+from .spec import COUNTRIES, SLUG_PATTERN, QuestionnaireSpec
 
 # --- Checks against the database ------------------------------------------------------------
 
@@ -45,12 +45,17 @@ def check_round(round_code: str, questionnaire_code: str, log: ErrorLog) -> None
 def check_structure_changes(
     spec: QuestionnaireSpec, questionnaire: Questionnaire, log: ErrorLog
 ) -> None:
-    """Refuse removals and kind changes that would orphan existing answers."""
+    """Refuse removals and kind changes that would orphan existing answers.
+
+    Removing a question, a column, a fixed row or a choice that answers use, or changing a
+    kind, is refused with the number of answers concerned.
+    """
     wanted = {question.code: question for question in spec.questions()}
     changes: dict[str, list[str]] = {}
     existing = Question.objects.filter(section__questionnaire=questionnaire).prefetch_related(
-        "rows", "columns"
+        "rows", "columns__choice_list__choices", "choice_list__choices"
     )
+    removed_choices: dict[tuple[str, str], set[str]] = {}
     for question in existing:
         new = wanted.get(question.code)
         if new is None:
@@ -59,7 +64,11 @@ def check_structure_changes(
         found = []
         if question.kind != new.kind:
             found.append(f"change its kind from {question.kind} to {new.kind}")
-        elif new.is_grid:
+        else:
+            _note_removed_choices(
+                removed_choices, (question.code, ""), question.choice_list, new.choice_list, spec
+            )
+        if question.kind == new.kind and new.is_grid:
             for column in question.columns.all():
                 new_column = new.column(column.code)
                 if new_column is None:
@@ -69,6 +78,14 @@ def check_structure_changes(
                         f"change the kind of column '{column.code}' from {column.kind} "
                         f"to {new_column.kind}"
                     )
+                else:
+                    _note_removed_choices(
+                        removed_choices,
+                        (question.code, column.code),
+                        column.choice_list,
+                        new_column.choice_list,
+                        spec,
+                    )
             new_rows = {row.code for row in new.rows}
             found += [
                 f"remove row '{row.code}'"
@@ -77,17 +94,47 @@ def check_structure_changes(
             ]
         if found:
             changes[question.code] = found
-    if not changes:
+    if changes:
+        counts = count_answers(questionnaire, set(changes))
+        for code, what in changes.items():
+            number = counts.get(code, 0)
+            if number:
+                exist = "1 answer exists" if number == 1 else f"{number} answers exist"
+                log.add(
+                    code,
+                    f"cannot {'; '.join(what)}: {exist}. "
+                    "Publish a new questionnaire version instead.",
+                )
+    if removed_choices:
+        uses = count_choice_uses(questionnaire, removed_choices)
+        for (code, column), choices in removed_choices.items():
+            number = uses.get((code, column), 0)
+            if number:
+                where = f"column '{column}': " if column else ""
+                listed = ", ".join(f"'{choice}'" for choice in sorted(choices))
+                chosen = "1 answer" if number == 1 else f"{number} answers"
+                log.add(
+                    code,
+                    f"{where}cannot remove choice {listed}: chosen in {chosen}, which the next "
+                    "save would drop. Publish a new questionnaire version instead.",
+                )
+
+
+def _note_removed_choices(
+    removed: dict[tuple[str, str], set[str]],
+    key: tuple[str, str],
+    old_list: ChoiceList | None,
+    new_list: str,
+    spec: QuestionnaireSpec,
+) -> None:
+    """Record the choice codes of `old_list` that the file's `new_list` no longer has."""
+    if old_list is None or old_list.code == COUNTRIES:
         return
-    counts = count_answers(questionnaire, set(changes))
-    for code, what in changes.items():
-        number = counts.get(code, 0)
-        if number:
-            exist = "1 answer exists" if number == 1 else f"{number} answers exist"
-            log.add(
-                code,
-                f"cannot {'; '.join(what)}: {exist}. Publish a new questionnaire version instead.",
-            )
+    new_choices = spec.choice_lists.get(new_list)
+    new_codes = {choice.code for choice in new_choices.choices} if new_choices else set()
+    gone = {choice.code for choice in old_list.choices.all()} - new_codes
+    if gone:
+        removed[key] = gone
 
 
 # --- Writing -------------------------------------------------------------------------------------
@@ -121,6 +168,8 @@ class LoadReport:
     grids: int = 0
     conditions: int = 0  # questions and grid columns with a show_if
     rules: int = 0
+    # What the file says that means nothing or offers a thing twice: loaded, but worth a look.
+    warnings: list[LoadError] = field(default_factory=list)
 
     @property
     def created(self) -> Counter[str]:
@@ -161,9 +210,11 @@ def load_questionnaire(path: Path, *, round_code: str | None = None) -> LoadRepo
                 check_structure_changes(spec, questionnaire, log)
         if log.errors or spec is None:
             raise QuestionnaireFileError(log.errors)
-        return write_questionnaire(
+        report = write_questionnaire(
             spec, questionnaire, source_file=_source_file(path), round_code=round_code
         )
+        report.warnings = list(log.warnings)
+        return report
 
 
 def write_questionnaire(

@@ -6,6 +6,7 @@ from typing import Any
 import yaml
 
 from .errors import ErrorLog
+from .spec import MAX_YAML_DEPTH
 
 # --- YAML ----------------------------------------------------------------------------------------
 
@@ -32,6 +33,34 @@ class QuestionnaireYamlLoader(yaml.SafeLoader):
         ]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Refuse aliases, and nesting deeper than MAX_YAML_DEPTH, before building anything.
+
+        An alias repeats a part of the file wherever it is named, so that a few hundred bytes
+        can expand to megabytes stored and sent with every page; deep nesting would exhaust
+        Python's stack. Both are refused with the line where they occur.
+        """
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"aliases (*{event.anchor}) are not allowed: write the repeated part out",
+                event.start_mark,
+            )
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"the file nests more than {MAX_YAML_DEPTH} levels deep",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 QuestionnaireYamlLoader.add_implicit_resolver(

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
-from consultation.answers import AnswerKey, AnswerValue
+from consultation.answers import AnswerKey, AnswerValue, choice_codes
 from consultation.definition import QuestionnaireDef, SectionDef
 
 from ..forwarding.services import change_assignment_status
@@ -347,3 +347,26 @@ def count_answers_by_question(questionnaire: Any, question_codes: set[str]) -> d
         .annotate(count=Count("pk"))
     )
     return dict(rows)
+
+
+def count_answers_using_choices(
+    questionnaire: Any, removed: Mapping[tuple[str, str], set[str]]
+) -> dict[tuple[str, str], int]:
+    """How many stored answers chose one of the given codes, per (question, grid column).
+
+    The loader refuses to remove a choice that answers use: the next save would drop them.
+    """
+    counts: dict[tuple[str, str], int] = {}
+    for (code, column), choices in removed.items():
+        values = Answer.objects.filter(
+            question__section__questionnaire=questionnaire,
+            question__code=code,
+            column_code=column,
+            value__isnull=False,
+        ).values_list("value", flat=True)
+        number = 0
+        for value in values.iterator():
+            number += bool(choice_codes(value) & choices)
+        if number:
+            counts[(code, column)] = number
+    return counts

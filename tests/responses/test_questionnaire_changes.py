@@ -75,3 +75,73 @@ def test_a_wording_correction_is_allowed_once_answers_exist(answered):
 
     question = Question.objects.get(code="Q1", section__questionnaire__code="change-test")
     assert question.text == "Name of the institution"
+
+
+CHOICES_FILE = """
+code: choice-test
+title: Choice test
+sections:
+  - code: A
+    title: First
+    questions:
+      - code: Q3
+        kind: single_choice
+        text: Which one?
+        choices: [{q3}]
+      - code: Q4
+        kind: multiple_choice
+        text: Which ones?
+        choices: [{q4}]
+"""
+ABC = "{code: a, label: A}, {code: b, label: B}, {code: c, label: C}"
+
+
+@pytest.fixture
+def chosen(tmp_path, questionnaire_round):
+    path = tmp_path / "choices.yaml"
+    path.write_text(CHOICES_FILE.format(q3=ABC, q4=ABC))
+    load_questionnaire(path, round_code="choice-test")
+    round_ = Round.objects.get(code="choice-test")
+    country = Area.objects.get(iso3="KEN")
+    country_return = CountryReturn.objects.create(round=round_, country=country)
+    nso = Authority.objects.create(country=country, name="KNBS", kind=Authority.Kind.NSO)
+    save_answers(
+        country_return=country_return,
+        authority=nso,
+        section=get_definition(round_.questionnaire_id).section("A"),
+        edits=[
+            AnswerEdit(("Q3", "", ""), AnswerValue("b"), 0),
+            AnswerEdit(("Q4", "", ""), AnswerValue(["a", "c"]), 0),
+        ],
+        user=UserFactory(),
+        channel=AnswerChange.Channel.WEB,
+    )
+    return path
+
+
+def test_removing_a_chosen_option_is_refused_and_names_its_answers(chosen):
+    without_b = "{code: a, label: A}, {code: c, label: C}"
+    chosen.write_text(CHOICES_FILE.format(q3=without_b, q4="{code: a, label: A}"))
+
+    with pytest.raises(QuestionnaireFileError) as refused:
+        load_questionnaire(chosen, round_code="choice-test")
+
+    messages = sorted(error.message for error in refused.value.errors)
+    assert messages == [
+        "cannot remove choice 'b', 'c': chosen in 1 answer, which the next save would drop. "
+        "Publish a new questionnaire version instead.",
+        "cannot remove choice 'b': chosen in 1 answer, which the next save would drop. "
+        "Publish a new questionnaire version instead.",
+    ]
+    assert [error.code for error in refused.value.errors if "'b', 'c'" in error.message] == ["Q4"]
+    assert Question.objects.get(code="Q3").choice_list.choices.filter(code="b").exists()
+
+
+def test_removing_an_option_no_answer_chose_is_allowed(chosen):
+    without_c = "{code: a, label: A}, {code: b, label: B}"
+    chosen.write_text(CHOICES_FILE.format(q3=without_c, q4=ABC))
+
+    report = load_questionnaire(chosen, round_code="choice-test")
+
+    assert report.deleted["Choice"] == 1
+    assert not Question.objects.get(code="Q3").choice_list.choices.filter(code="c").exists()
