@@ -862,7 +862,9 @@ def respondent_row_code(number: int) -> str:
 
 
 def _row_number(code: str) -> int:
-    return int(code[1:]) if code.startswith("r") and code[1:].isdigit() else 0
+    # ASCII digits only: "r²" passes str.isdigit() but not int().
+    digits = code[1:]
+    return int(digits) if code.startswith("r") and digits.isascii() and digits.isdigit() else 0
 
 
 def resolve_grid_rows(
