@@ -170,10 +170,10 @@ class SectionRenderer:
         )
         heading = (
             f'<span class="question-code">{escape(question.code)}</span> '
-            f'<span class="question-text">{escape(question.text)}</span>{required}'
+            f'<span class="question-text" dir="auto">{escape(question.text)}</span>{required}'
         )
         help_html = (
-            f'<p class="help" id="{escape(help_id)}">{escape(question.help_text)}</p>'
+            f'<p class="help" id="{escape(help_id)}" dir="auto">{escape(question.help_text)}</p>'
             if help_id
             else ""
         )
@@ -291,7 +291,7 @@ class SectionRenderer:
         value = self.value(name)
         if kind == Kind.LONG_TEXT:
             return (
-                f'<textarea name="{escape(name)}" id="{escape(field_id(name))}" rows="4"'
+                f'<textarea name="{escape(name)}" id="{escape(field_id(name))}" rows="4" dir="auto"'
                 f"{extra}{self.invalid(name)}{self.disabled()}>{escape(value)}</textarea>"
             )
         if kind == Kind.CHECKBOX:
@@ -303,9 +303,11 @@ class SectionRenderer:
         input_type = INPUT_TYPES.get(kind, "text")
         mode = INPUT_MODES.get(kind)
         size = ' class="narrow"' if mode else ""
+        # Text in a right-to-left script shows right to left, in the page and in print.
+        direction = ' dir="auto"' if kind == Kind.TEXT else ""
         return (
             f'<input type="{input_type}" name="{escape(name)}" id="{escape(field_id(name))}"'
-            f' value="{escape(value)}"{_attr("inputmode", mode) if mode else ""}{size}'
+            f' value="{escape(value)}"{_attr("inputmode", mode) if mode else ""}{size}{direction}'
             f"{extra}{self.invalid(name)}{self.disabled()}>"
         )
 
@@ -346,7 +348,7 @@ class SectionRenderer:
             items.append(
                 f'<div class="choice"><input type="{input_type}" name="{escape(name)}"'
                 f' id="{escape(option_id)}" value="{escape(choice.code)}"{checked}{exclusive}'
-                f'{other}{extra}{self.disabled()}><label for="{escape(option_id)}">'
+                f'{other}{extra}{self.disabled()}><label for="{escape(option_id)}" dir="auto">'
                 f"{escape(choice.label)}</label></div>"
             )
         return f'<div class="choices">{"".join(items)}</div>'
@@ -413,7 +415,7 @@ class SectionRenderer:
                 else ""
             )
             header_cells.append(
-                f'<th scope="col" id="{escape(code)}-h-{escape(column.code)}">'
+                f'<th scope="col" id="{escape(code)}-h-{escape(column.code)}" dir="auto">'
                 f"{escape(column.label)}{help_html}</th>"
             )
         body = []
@@ -457,12 +459,12 @@ class SectionRenderer:
             label_name = field_name(code, row, LABEL_COLUMN)
             header = (
                 f'<th scope="row" id="{escape(header_id)}">'
-                f'<label for="{escape(field_id(label_name))}">{escape(label)}</label>'
+                f'<label for="{escape(field_id(label_name))}" dir="auto">{escape(label)}</label>'
                 f"{self.render_errors(label_name)}"
                 f"{self.render_input(label_name, Kind.TEXT)}</th>"
             )
         else:
-            header = f'<th scope="row" id="{escape(header_id)}">{escape(label)}</th>'
+            header = f'<th scope="row" id="{escape(header_id)}" dir="auto">{escape(label)}</th>'
         cells = [header]
         for column in question.columns:
             cells.append(self.render_cell(question, row, column, header_id))
