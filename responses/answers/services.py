@@ -4,7 +4,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
@@ -116,7 +116,7 @@ def save_answers(
     authority: Authority,
     section: SectionDef,
     edits: Iterable[AnswerEdit],
-    user: AbstractBaseUser,
+    user: User,
     channel: str,
     known: Mapping[AnswerKey, StoredAnswer] | None = None,
 ) -> SaveResult:
@@ -268,7 +268,7 @@ def _change(
     answer: Answer,
     old: AnswerValue | None,
     new: AnswerValue,
-    user: AbstractBaseUser,
+    user: User,
     channel: str,
     now: Any,
 ) -> AnswerChange:

@@ -8,11 +8,12 @@ the outbox in the same transaction and sent once it commits.
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from consultation.models import Round, Section
 
@@ -39,7 +40,7 @@ Status = Assignment.Status
 Action = AssignmentEvent.Action
 
 # What each target status means for the person asking, to word a refusal.
-_VERBS = {
+_VERBS: dict[str, StrOrPromise] = {
     Status.FORWARDED: gettext_lazy("forwarded again"),
     Status.IN_PROGRESS: gettext_lazy("reopened"),
     Status.HANDED_BACK: gettext_lazy("handed back"),
@@ -145,7 +146,7 @@ def _tell_contact(
     contact_email: str,
     contact_name: str,
     message: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> None:
     """Invite the contact, or, if they already answer for this authority, tell them by e-mail."""
     if not contact_email:
@@ -195,7 +196,7 @@ def _tell_contact(
     )
 
 
-def _person(user: AbstractBaseUser | None) -> str:
+def _person(user: User | None) -> str:
     if user is None:
         return ""
     full_name = getattr(user, "get_full_name", lambda: "")()
@@ -207,7 +208,7 @@ def change_assignment_status(
     *,
     assignment: Assignment,
     to: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     action: str,
     note: str = "",
     from_statuses: Iterable[str] | None = None,
@@ -225,7 +226,7 @@ def change_assignment_status(
         .get(pk=assignment.pk)
     )
     old = current.status
-    allowed = to in Assignment.TRANSITIONS.get(old, set())
+    allowed = to in Assignment.TRANSITIONS.get(Assignment.Status(old), set())
     if from_statuses is not None and old not in set(from_statuses):
         allowed = False
     if not allowed:
@@ -272,7 +273,7 @@ def forward_sections(
     contact_name: str = "",
     message: str = "",
     due_date: date | None = None,
-    forwarded_by: AbstractBaseUser | None,
+    forwarded_by: User | None,
 ) -> list[Assignment]:
     """Forward sections of a return to an authority: a known one, or a new one named here.
 
@@ -371,7 +372,7 @@ def forward_sections(
 
 
 @transaction.atomic
-def hand_back_section(*, assignment: Assignment, actor: AbstractBaseUser) -> AssignmentEvent:
+def hand_back_section(*, assignment: Assignment, actor: User) -> AssignmentEvent:
     """The authority hands its reply back; the return's focal points are told by e-mail."""
     event = change_assignment_status(
         assignment=assignment, to=Status.HANDED_BACK, actor=actor, action=Action.HANDED_BACK
@@ -398,7 +399,7 @@ def hand_back_section(*, assignment: Assignment, actor: AbstractBaseUser) -> Ass
 
 
 def _queue_contact_email(
-    *, assignment: Assignment, subject: str, template: str, actor: AbstractBaseUser | None
+    *, assignment: Assignment, subject: str, template: str, actor: User | None
 ) -> None:
     country_return = assignment.country_return
     queue_email(
@@ -417,7 +418,7 @@ def _queue_contact_email(
 
 
 @transaction.atomic
-def remind_assignment(*, assignment: Assignment, actor: AbstractBaseUser) -> AssignmentEvent:
+def remind_assignment(*, assignment: Assignment, actor: User) -> AssignmentEvent:
     """E-mail the contact of a section still being filled in, and record the reminder."""
     current = (
         Assignment.objects.select_for_update()
@@ -455,9 +456,7 @@ def remind_assignment(*, assignment: Assignment, actor: AbstractBaseUser) -> Ass
 
 
 @transaction.atomic
-def reclaim_assignment(
-    *, assignment: Assignment, actor: AbstractBaseUser, note: str = ""
-) -> AssignmentEvent:
+def reclaim_assignment(*, assignment: Assignment, actor: User, note: str = "") -> AssignmentEvent:
     """Take a section back from an authority. Its reply is kept, and the focal point reads it."""
     event = change_assignment_status(
         assignment=assignment, to=Status.RECLAIMED, actor=actor, action=Action.RECLAIMED, note=note
@@ -474,9 +473,7 @@ def reclaim_assignment(
 
 
 @transaction.atomic
-def reforward_assignment(
-    *, assignment: Assignment, actor: AbstractBaseUser, note: str = ""
-) -> AssignmentEvent:
+def reforward_assignment(*, assignment: Assignment, actor: User, note: str = "") -> AssignmentEvent:
     """Give a reclaimed section back to its authority, with the same contact and due date."""
     _check_return_open(assignment.country_return)
     event = change_assignment_status(
@@ -504,9 +501,7 @@ def reforward_assignment(
 
 
 @transaction.atomic
-def reopen_assignment(
-    *, assignment: Assignment, actor: AbstractBaseUser, note: str = ""
-) -> AssignmentEvent:
+def reopen_assignment(*, assignment: Assignment, actor: User, note: str = "") -> AssignmentEvent:
     """Let the authority edit a section it handed back; its contact is told by e-mail."""
     _check_return_open(assignment.country_return)
     event = change_assignment_status(

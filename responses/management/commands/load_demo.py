@@ -85,11 +85,11 @@ class Command(BaseCommand):
         returns = {}
         nsos = {}
         for iso3, name in NSO_NAMES.items():
-            country = Area.objects.get(iso3=iso3, level=Area.Level.COUNTRY)
-            returns[iso3], new = CountryReturn.objects.get_or_create(round=round_, country=country)
+            area = Area.objects.get(iso3=iso3, level=Area.Level.COUNTRY)
+            returns[iso3], new = CountryReturn.objects.get_or_create(round=round_, country=area)
             created += new
             nsos[iso3], new = Authority.objects.get_or_create(
-                country=country, kind=Authority.Kind.NSO, defaults={"name": name}
+                country=area, kind=Authority.Kind.NSO, defaults={"name": name}
             )
             created += new
         interior, new = Authority.objects.get_or_create(
