@@ -20,6 +20,7 @@ from consultation.models import Round, Section
 from .emails import queue_email
 from .exceptions import ConsultationError, ForwardingRefused, IllegalTransition
 from .invitations import issue_invitation
+from .lifecycle import move_assignment
 from .models import (
     Assignment,
     AssignmentEvent,
@@ -256,54 +257,19 @@ def change_assignment_status(
     actor: AbstractBaseUser | None,
     action: str,
     note: str = "",
-    from_statuses: Iterable[str] | None = None,
 ) -> AssignmentEvent:
-    """Move the assignment to status `to`, if Assignment.TRANSITIONS allows it, and record it.
+    """Apply `action` of Assignment.TRANSITIONS, which must lead to `to`, and record it.
 
-    The row is locked and its status read again, so that two people acting at once cannot both
-    move it from the same status. `from_statuses` narrows the allowed starting points further
-    (a reopen starts only from handed back). Raises IllegalTransition, changing nothing, when the
-    move is not allowed. Updates `assignment` in place and returns the event written.
+    Kept for its callers; the move itself is responses.lifecycle.move_assignment (the row
+    locked, the map checked, the event written). Raises IllegalTransition, changing nothing.
     """
-    current = (
-        Assignment.objects.select_for_update()
-        .select_related("section", "authority")
-        .get(pk=assignment.pk)
-    )
-    old = current.status
-    allowed = to in Assignment.TRANSITIONS.get(old, set())
-    if from_statuses is not None and old not in set(from_statuses):
-        allowed = False
-    if not allowed:
+    move = Assignment.TRANSITIONS.get(action)
+    if move is None or move[1] != to:
         raise IllegalTransition(
-            _(
-                "Section %(section)s of %(authority)s is “%(status)s”, so it cannot be "
-                "%(verb)s. Nothing was changed."
-            )
-            % {
-                "section": current.section.code,
-                "authority": current.authority.name,
-                "status": _status_label(old),
-                "verb": _VERBS.get(to, to),
-            }
+            _("Section %(section)s cannot be %(verb)s that way. Nothing was changed.")
+            % {"section": assignment.section.code, "verb": _VERBS.get(to, to)}
         )
-    now = timezone.now()
-    fields: dict = {"status": to}
-    if to == Status.HANDED_BACK:
-        fields["handed_back_at"] = now
-    elif old == Status.HANDED_BACK:
-        fields["handed_back_at"] = None
-    Assignment.objects.filter(pk=current.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(assignment, name, value)
-    return AssignmentEvent.objects.create(
-        assignment=current,
-        action=action,
-        old_status=old,
-        new_status=to,
-        actor=actor,
-        note=note,
-    )
+    return move_assignment(assignment=assignment, action=action, actor=actor, note=note)
 
 
 @transaction.atomic
@@ -571,7 +537,6 @@ def reopen_assignment(
         actor=actor,
         action=Action.REOPENED,
         note=note,
-        from_statuses=[Status.HANDED_BACK],
     )
     if assignment.contact_email:
         _queue_contact_email(

@@ -311,7 +311,6 @@ def _mark_started(
                 to=Assignment.Status.IN_PROGRESS,
                 actor=user,
                 action=AssignmentEvent.Action.STARTED,
-                from_statuses=[Assignment.Status.FORWARDED],
             )
 
 
