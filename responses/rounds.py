@@ -12,6 +12,7 @@ from consultation.models import Round
 
 from .exceptions import RoundRefused
 from .invitations import queue_invitations, valid_until
+from .lifecycle import move_round
 from .models import Invitation
 
 logger = logging.getLogger(__name__)
@@ -40,9 +41,7 @@ def open_round(*, round_: Round, opened_by: AbstractBaseUser | None) -> OpenRoun
     was_open = locked.status == Round.Status.OPEN
     now = timezone.now()
     if not was_open:
-        locked.status = Round.Status.OPEN
-        locked.opened_at = now
-        locked.save(update_fields=["status", "opened_at"])
+        move_round(round_=locked, action=Round.Action.OPEN, actor=opened_by)
     pending = Invitation.objects.filter(
         country_return__round=locked,
         sent_at__isnull=True,
