@@ -64,7 +64,7 @@ class Round(models.Model):
         CLOSE = "close", _("Closed")
 
     # The whole lifecycle: each action, the statuses it starts from, the status it leads to.
-    # Only responses.lifecycle.move_round applies it (and writes the round's event row).
+    # Only responses.returns.lifecycle.move_round applies it (and writes the round's event row).
     TRANSITIONS = {
         Action.OPEN: (frozenset({Status.DRAFT}), Status.OPEN),
         Action.CLOSE: (frozenset({Status.OPEN}), Status.CLOSED),

@@ -192,7 +192,8 @@ def section_access(user: User, country_return: CountryReturn, section_code: str)
     return SectionAccess(
         country_return=country_return,
         section_code=section_code,
-        editable_authority=assignment.authority if assignment.is_editable else None,
+        # The reply the respondent would edit; edit_rule says whether it may change now.
+        editable_authority=assignment.authority,
         assignment=assignment,
     )
 

@@ -1,5 +1,7 @@
 """Who answers what: authorities, returns, assignments, memberships, invitations, answers."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -41,6 +43,12 @@ class Authority(models.Model):
         return self.name
 
 
+class CountryReturnQuerySet(models.QuerySet):
+    def unfinished(self) -> "CountryReturnQuerySet":
+        """Returns still being filled in: neither submitted nor accepted."""
+        return self.exclude(status__in=CountryReturn.FINISHED)
+
+
 class CountryReturn(models.Model):
     """A country's reply to a round: one per country and round."""
 
@@ -60,7 +68,7 @@ class CountryReturn(models.Model):
         REOPEN = "reopen", _("Reopened by UNSD")
 
     # The whole lifecycle: each action, the statuses it starts from, the status it leads to.
-    # Only responses.lifecycle.move_return applies it (and writes the ReturnEvent row).
+    # Only responses.returns.lifecycle.move_return applies it (and writes the ReturnEvent row).
     TRANSITIONS = {
         Action.START: (frozenset({Status.NOT_STARTED}), Status.IN_PROGRESS),
         Action.SUBMIT: (frozenset({Status.NOT_STARTED, Status.IN_PROGRESS}), Status.SUBMITTED),
@@ -85,6 +93,8 @@ class CountryReturn(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     # Set when UNSD reopens the return: a return reopened after its round closed is editable.
     reopened_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CountryReturnQuerySet.as_manager()
 
     class Meta:
         ordering = ["country__name"]
@@ -156,6 +166,21 @@ class RoundEvent(models.Model):
         return f"{self.round_id} {self.action} ({self.created_at:%Y-%m-%d})"
 
 
+class MembershipQuerySet(models.QuerySet):
+    def focal_point_emails(self, country_return: "CountryReturn") -> models.QuerySet:
+        """The addresses that e-mails to a return's focal points go to: active, each once."""
+        return (
+            self.filter(
+                role=Membership.Role.FOCAL_POINT,
+                country_return=country_return,
+                user__is_active=True,
+            )
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+            .distinct()
+        )
+
+
 class Membership(models.Model):
     """A person's role: for a country and authority (respondents) or at UNSD (staff)."""
 
@@ -176,6 +201,8 @@ class Membership(models.Model):
         Authority, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -214,7 +241,7 @@ class Assignment(models.Model):
         REFORWARDED = "reforwarded", _("Forwarded again")
 
     # The whole lifecycle: each action, the statuses it starts from, the status it leads to.
-    # Only responses.lifecycle.move_assignment applies it (and writes the AssignmentEvent row);
+    # Only responses.returns.lifecycle.move_assignment applies it (and writes the event row);
     # forwarding creates the row in FORWARDED with its "forwarded" event.
     TRANSITIONS = {
         Action.STARTED: (frozenset({Status.FORWARDED}), Status.IN_PROGRESS),
@@ -289,11 +316,25 @@ class AssignmentEvent(models.Model):
         return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d})"
 
 
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> "InvitationQuerySet":
+        """Links neither used nor withdrawn (they may have expired, or not be sent yet)."""
+        return self.filter(used_at__isnull=True, revoked_at__isnull=True)
+
+    def unsent(self) -> "InvitationQuerySet":
+        """Pending links whose e-mail has not gone out yet."""
+        return self.pending().filter(sent_at__isnull=True)
+
+    def usable(self, now: datetime) -> "InvitationQuerySet":
+        """Pending links that have not expired at `now`."""
+        return self.pending().filter(expires_at__gt=now)
+
+
 class Invitation(models.Model):
     """A single-use, expiring link that lets one e-mail address join a country return.
 
     The link's token is never stored: only its SHA-256 hash, and a salt from which the token is
-    derived again (with SECRET_KEY) when the e-mail is sent. See responses.invitations.
+    derived again (with SECRET_KEY) when the e-mail is sent. See responses.invitations.links.
     """
 
     email = models.EmailField()
@@ -317,6 +358,8 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from consultation.models import Round
 
 from .exceptions import RoundRefused
-from .invitations import queue_invitations, valid_until
-from .lifecycle import move_round
+from .invitations.links import valid_until
 from .models import Invitation
+from .notifications.queue import queue_invitations
+from .returns.lifecycle import move_round
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +43,7 @@ def open_round(*, round_: Round, opened_by: AbstractBaseUser | None) -> OpenRoun
     now = timezone.now()
     if not was_open:
         move_round(round_=locked, action=Round.Action.OPEN, actor=opened_by)
-    pending = Invitation.objects.filter(
-        country_return__round=locked,
-        sent_at__isnull=True,
-        used_at__isnull=True,
-        revoked_at__isnull=True,
-    )
+    pending = Invitation.objects.unsent().filter(country_return__round=locked)
     invitation_ids = list(pending.order_by("pk").values_list("pk", flat=True))
     # The links' time starts now, when they are sent, not when the focal points were imported.
     Invitation.objects.filter(pk__in=invitation_ids).update(expires_at=valid_until(now))

@@ -10,8 +10,8 @@ from consultation.areas import load_areas
 from consultation.definition import QuestionnaireDef, get_definition
 from consultation.loader import load_questionnaire
 from consultation.models import Area, Round, Section
-from responses.lifecycle import move_round
 from responses.models import Answer, Assignment, Authority, CountryReturn, Membership
+from responses.returns.lifecycle import move_round
 from tests.factories import UserFactory
 
 QUESTIONNAIRE_FILE = Path(__file__).resolve().parent.parent / (

@@ -6,9 +6,9 @@ from consultation.definition import get_definition
 from consultation.formbuilder import AnswerValue
 from consultation.loader import QuestionnaireFileError, load_questionnaire
 from consultation.models import Area, Question, Round
-from responses.lifecycle import create_return, move_round
+from responses.answers.services import AnswerEdit, save_answers
 from responses.models import AnswerChange, Authority, Membership
-from responses.services import AnswerEdit, save_answers
+from responses.returns.lifecycle import create_return, move_round
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from consultation.models import Round
 from responses.exceptions import ConsultationError
-from responses.lifecycle import close_round
+from responses.returns.lifecycle import close_round
 
 
 class Command(BaseCommand):

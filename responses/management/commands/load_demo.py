@@ -14,11 +14,11 @@ from django.utils import timezone
 from consultation.definition import get_definition
 from consultation.formbuilder import AnswerValue
 from consultation.models import Area, Round, Section
-from responses.forwarding import forward_sections, hand_back_section
-from responses.lifecycle import create_return
+from responses.answers.services import AnswerEdit, save_answers
+from responses.forwarding.services import forward_sections, hand_back_section
 from responses.models import Answer, AnswerChange, Assignment, Authority, Membership
+from responses.returns.lifecycle import create_return
 from responses.rounds import open_round
-from responses.services import AnswerEdit, save_answers
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (printed for the local demo only)
 

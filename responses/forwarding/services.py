@@ -1,8 +1,8 @@
 """Forwarding sections to authorities, and what follows: hand back, remind, reclaim, reopen.
 
-Every status change of an assignment goes through `change_assignment_status`, which checks
-`Assignment.TRANSITIONS` on the locked row and writes an `AssignmentEvent`. E-mails are written to
-the outbox in the same transaction and sent once it commits.
+Every status change of an assignment goes through `responses.returns.lifecycle.move_assignment`,
+which checks `Assignment.TRANSITIONS` on the locked row and writes an `AssignmentEvent`. E-mails
+are written to the outbox in the same transaction and sent once it commits.
 """
 
 from collections.abc import Iterable, Sequence
@@ -10,18 +10,14 @@ from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from consultation.models import Round, Section
 
-from .emails import queue_email
-from .exceptions import ConsultationError, ForwardingRefused, IllegalTransition
-from .invitations import issue_invitation
-from .lifecycle import move_assignment
-from .models import (
+from ..exceptions import ConsultationError, ForwardingRefused
+from ..invitations.services import issue_invitation
+from ..models import (
     Assignment,
     AssignmentEvent,
     Authority,
@@ -29,34 +25,22 @@ from .models import (
     Invitation,
     Membership,
 )
+from ..notifications.queue import (
+    email_sections,
+    overview_url,
+    plain_subject,
+    queue_email,
+    queue_reminder,
+    section_url,
+)
+from ..returns.lifecycle import move_assignment
 
 Status = Assignment.Status
 Action = AssignmentEvent.Action
 
-# What each target status means for the person asking, to word a refusal.
-_VERBS = {
-    Status.FORWARDED: gettext_lazy("forwarded again"),
-    Status.IN_PROGRESS: gettext_lazy("reopened"),
-    Status.HANDED_BACK: gettext_lazy("handed back"),
-    Status.RECLAIMED: gettext_lazy("reclaimed"),
-}
-
-
-def plain_subject(text: str) -> str:
-    """An e-mail subject on one line: names typed by users must never break the header."""
-    return " ".join(text.split())
-
 
 def _status_label(status: str) -> str:
     return str(Status(status).label) if status in Status.values else status
-
-
-def section_url(country_return: CountryReturn, section_code: str) -> str:
-    return reverse("responses:section-edit", args=[country_return.pk, section_code])
-
-
-def overview_url(country_return: CountryReturn) -> str:
-    return reverse("responses:return-overview", args=[country_return.pk])
 
 
 def validate_due_date(*, round_: Round, due_date: date | None, today: date | None = None) -> None:
@@ -79,7 +63,7 @@ def _check_return_open(country_return: CountryReturn) -> None:
         raise ForwardingRefused(
             _("The round is closed: sections can no longer be given to authorities.")
         )
-    if country_return.status in (CountryReturn.Status.SUBMITTED, CountryReturn.Status.ACCEPTED):
+    if country_return.status in CountryReturn.FINISHED:
         raise ForwardingRefused(
             _("The return has been submitted: sections can no longer be given to authorities.")
         )
@@ -145,23 +129,6 @@ def _resolve_authority(
     return authority
 
 
-def email_sections(
-    country_return: CountryReturn, assignments: Sequence[Assignment], *, today: date | None = None
-) -> list[dict]:
-    """The sections an e-mail lists: code, title, due date (and whether overdue), link."""
-    today = today or timezone.localdate()
-    return [
-        {
-            "code": assignment.section.code,
-            "title": assignment.section.title,
-            "due_date": assignment.due_date,
-            "overdue": bool(assignment.due_date and assignment.due_date < today),
-            "url": section_url(country_return, assignment.section.code),
-        }
-        for assignment in assignments
-    ]
-
-
 def _tell_contact(
     *,
     country_return: CountryReturn,
@@ -185,13 +152,11 @@ def _tell_contact(
     if not is_member:
         # One valid link per person: an earlier link not yet used is replaced by this one,
         # whose e-mail lists every section the authority now holds.
-        Invitation.objects.filter(
+        Invitation.objects.pending().filter(
             email__iexact=contact_email,
             role=Membership.Role.RESPONDENT,
             country_return=country_return,
             authority=authority,
-            used_at__isnull=True,
-            revoked_at__isnull=True,
         ).update(revoked_at=timezone.now())
         issue_invitation(
             email=contact_email,
@@ -228,48 +193,6 @@ def _person(user: AbstractBaseUser | None) -> str:
     full_name = getattr(user, "get_full_name", lambda: "")()
     email = getattr(user, "email", "")
     return f"{full_name} <{email}>" if full_name and email else full_name or email
-
-
-@transaction.atomic
-def queue_reminder(*, assignments: Sequence[Assignment], sender: str, today: date) -> None:
-    """E-mail one authority's contact a reminder of its sections (all share the contact)."""
-    first = assignments[0]
-    queue_email(
-        to=first.contact_email,
-        subject=plain_subject(
-            _("Reminder: the migration statistics questionnaire for %(authority)s")
-            % {"authority": first.authority.name}
-        ),
-        template="responses/emails/assignment_reminder.txt",
-        context={
-            "country": first.country_return.country.name,
-            "authority": first.authority.name,
-            "sections": email_sections(first.country_return, assignments, today=today),
-            "sender": sender,
-        },
-    )
-
-
-def change_assignment_status(
-    *,
-    assignment: Assignment,
-    to: str,
-    actor: AbstractBaseUser | None,
-    action: str,
-    note: str = "",
-) -> AssignmentEvent:
-    """Apply `action` of Assignment.TRANSITIONS, which must lead to `to`, and record it.
-
-    Kept for its callers; the move itself is responses.lifecycle.move_assignment (the row
-    locked, the map checked, the event written). Raises IllegalTransition, changing nothing.
-    """
-    move = Assignment.TRANSITIONS.get(action)
-    if move is None or move[1] != to:
-        raise IllegalTransition(
-            _("Section %(section)s cannot be %(verb)s that way. Nothing was changed.")
-            % {"section": assignment.section.code, "verb": _VERBS.get(to, to)}
-        )
-    return move_assignment(assignment=assignment, action=action, actor=actor, note=note)
 
 
 @transaction.atomic
@@ -356,9 +279,8 @@ def forward_sections(
                 note=message,
             )
         else:
-            change_assignment_status(
+            move_assignment(
                 assignment=assignment,
-                to=Status.FORWARDED,
                 actor=forwarded_by,
                 action=Action.REFORWARDED,
                 note=message,
@@ -385,21 +307,9 @@ def forward_sections(
 @transaction.atomic
 def hand_back_section(*, assignment: Assignment, actor: AbstractBaseUser) -> AssignmentEvent:
     """The authority hands its reply back; the return's focal points are told by e-mail."""
-    event = change_assignment_status(
-        assignment=assignment, to=Status.HANDED_BACK, actor=actor, action=Action.HANDED_BACK
-    )
+    event = move_assignment(assignment=assignment, action=Action.HANDED_BACK, actor=actor)
     country_return = assignment.country_return
-    emails = (
-        Membership.objects.filter(
-            role=Membership.Role.FOCAL_POINT,
-            country_return=country_return,
-            user__is_active=True,
-        )
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-        .distinct()
-    )
-    for email in sorted(set(emails)):
+    for email in sorted(Membership.objects.focal_point_emails(country_return)):
         queue_email(
             to=email,
             subject=plain_subject(
@@ -481,9 +391,7 @@ def reclaim_assignment(
     *, assignment: Assignment, actor: AbstractBaseUser, note: str = ""
 ) -> AssignmentEvent:
     """Take a section back from an authority. Its reply is kept, and the focal point reads it."""
-    event = change_assignment_status(
-        assignment=assignment, to=Status.RECLAIMED, actor=actor, action=Action.RECLAIMED, note=note
-    )
+    event = move_assignment(assignment=assignment, action=Action.RECLAIMED, actor=actor, note=note)
     if assignment.contact_email:
         _queue_contact_email(
             assignment=assignment,
@@ -501,9 +409,8 @@ def reforward_assignment(
 ) -> AssignmentEvent:
     """Give a reclaimed section back to its authority, with the same contact and due date."""
     _check_return_open(assignment.country_return)
-    event = change_assignment_status(
+    event = move_assignment(
         assignment=assignment,
-        to=Status.FORWARDED,
         actor=actor,
         action=Action.REFORWARDED,
         note=note,
@@ -531,9 +438,8 @@ def reopen_assignment(
 ) -> AssignmentEvent:
     """Let the authority edit a section it handed back; its contact is told by e-mail."""
     _check_return_open(assignment.country_return)
-    event = change_assignment_status(
+    event = move_assignment(
         assignment=assignment,
-        to=Status.IN_PROGRESS,
         actor=actor,
         action=Action.REOPENED,
         note=note,

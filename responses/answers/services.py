@@ -6,15 +6,15 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from consultation.definition import QuestionnaireDef, SectionDef
 from consultation.formbuilder import AnswerKey, AnswerValue
 
-from . import access
-from .lifecycle import move_assignment, start_return
-from .models import Answer, AnswerChange, Assignment, AssignmentEvent, Authority, CountryReturn
+from .. import access
+from ..models import Answer, AnswerChange, Assignment, AssignmentEvent, Authority, CountryReturn
+from ..returns.lifecycle import move_assignment, start_return
 
 
 @dataclass(frozen=True)
@@ -370,8 +370,6 @@ def changes_from_form(
 
 def count_answers_by_question(questionnaire: Any, question_codes: set[str]) -> dict[str, int]:
     """How many stored answers each question has: the loader refuses to drop answered ones."""
-    from django.db.models import Count
-
     rows = (
         Answer.objects.filter(
             question__section__questionnaire=questionnaire,

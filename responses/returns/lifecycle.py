@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 
 from consultation.models import Area, Round
 
-from .exceptions import IllegalTransition
-from .models import (
+from ..exceptions import IllegalTransition
+from ..models import (
     Assignment,
     AssignmentEvent,
     Authority,
