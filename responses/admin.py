@@ -20,6 +20,7 @@ from .exceptions import ConsultationError, FocalPointImportRefused
 from .focal_points import MAX_FILE_BYTES, describe_result, import_focal_points
 from .invitations.services import resend_invitation
 from .models import Answer, Assignment, Authority, CountryReturn, Invitation, Membership
+from .returns.lifecycle import close_round
 from .rounds import open_round
 
 
@@ -52,7 +53,13 @@ class CountryReturnAdmin(admin.ModelAdmin):
     search_fields = ["country__name", "country__iso3"]
     list_select_related = ["country", "round"]
     raw_id_fields = ["country"]
-    readonly_fields = ["status", "created_at", "deadline_reminder_sent_on"]
+    readonly_fields = [
+        "status",
+        "created_at",
+        "deadline_reminder_sent_on",
+        "submitted_at",
+        "reopened_at",
+    ]
 
 
 @admin.register(Membership)
@@ -254,6 +261,20 @@ class FocalPointRoundAdminMixin(_RoundAdminBase):
                 messages.SUCCESS,
             )
 
+    @admin.action(
+        description=gettext_lazy("Close the selected rounds (replies can no longer change)")
+    )
+    def close_rounds(self, request: HttpRequest, queryset: QuerySet[Round]) -> None:
+        for round_ in queryset:
+            try:
+                close_round(round_=round_, actor=request.user)
+            except ConsultationError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                continue
+            self.message_user(
+                request, _("%(round)s is closed.") % {"round": round_}, messages.SUCCESS
+            )
+
 
 def _register_round_admin() -> None:
     """Extend the Round admin registered by the consultation app, or register one."""
@@ -267,6 +288,7 @@ def _register_round_admin() -> None:
         actions = [
             *(getattr(base, "actions", None) or []),
             "open_rounds",
+            "close_rounds",
             "import_focal_points_action",
         ]
         if existing is None:

@@ -18,7 +18,11 @@ class ConsultationError(Exception):
 
 
 class IllegalTransition(ConsultationError):
-    """An assignment cannot move from its current status to the one asked for."""
+    """A round, return or assignment cannot move from its current status as asked."""
+
+
+class EditRefused(ConsultationError):
+    """A reply cannot be changed now (round closed, return submitted, section taken back...)."""
 
 
 class ForwardingRefused(ConsultationError):

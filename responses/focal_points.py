@@ -29,7 +29,8 @@ from consultation.models import Area, Round
 
 from .exceptions import FocalPointImportRefused, InvitationRefused, RoundRefused
 from .invitations.services import check_email, issue_invitation
-from .models import Authority, CountryReturn, Invitation, Membership
+from .models import Invitation, Membership
+from .returns.lifecycle import create_return, ensure_nso
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5_000
@@ -395,11 +396,6 @@ def read_focal_points(*, file_name: str, data: bytes) -> list[CountryFocalPoints
 # Registering -------------------------------------------------------------------------------
 
 
-def _nso_name(country: Area) -> str:
-    # The same default name as responses.access.nso_of.
-    return f"National statistical office of {country.name}"
-
-
 def _already_invited(round_: Round) -> set[tuple[int, str]]:
     """(return id, e-mail) of every focal point invited (link not withdrawn) or member."""
     role = Membership.Role.FOCAL_POINT
@@ -436,16 +432,10 @@ def register_focal_points(
     invited = _already_invited(locked)
     for entry in countries:
         result.countries += 1
-        country_return, created = CountryReturn.objects.get_or_create(
-            round=locked, country=entry.country
-        )
-        result.returns_created += created
-        nso, created = Authority.objects.get_or_create(
-            country=entry.country,
-            kind=Authority.Kind.NSO,
-            defaults={"name": _nso_name(entry.country)},
-        )
+        nso, created = ensure_nso(entry.country)
         result.authorities_created += created
+        country_return, created = create_return(round_=locked, country=entry.country)
+        result.returns_created += created
         for person in entry.focal_points:
             if (country_return.pk, person.email) in invited:
                 result.already_invited += 1

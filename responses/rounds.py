@@ -14,6 +14,7 @@ from .exceptions import RoundRefused
 from .invitations.links import valid_until
 from .models import Invitation
 from .notifications.queue import queue_invitations
+from .returns.lifecycle import move_round
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +42,7 @@ def open_round(*, round_: Round, opened_by: User | None) -> OpenRoundResult:
     was_open = locked.status == Round.Status.OPEN
     now = timezone.now()
     if not was_open:
-        locked.status = Round.Status.OPEN
-        locked.opened_at = now
-        locked.save(update_fields=["status", "opened_at"])
+        move_round(round_=locked, action=Round.Action.OPEN, actor=opened_by)
     pending = Invitation.objects.unsent().filter(country_return__round=locked)
     invitation_ids = list(pending.order_by("pk").values_list("pk", flat=True))
     # The links' time starts now, when they are sent, not when the focal points were imported.

@@ -1,8 +1,8 @@
 """Forwarding sections to authorities, and what follows: hand back, remind, reclaim, reopen.
 
-Every status change of an assignment goes through `change_assignment_status`, which checks
-`Assignment.TRANSITIONS` on the locked row and writes an `AssignmentEvent`. E-mails are written to
-the outbox in the same transaction and sent once it commits.
+Every status change of an assignment goes through `responses.returns.lifecycle.move_assignment`,
+which checks `Assignment.TRANSITIONS` on the locked row and writes an `AssignmentEvent`. E-mails
+are written to the outbox in the same transaction and sent once it commits.
 """
 
 from collections.abc import Iterable, Sequence
@@ -12,12 +12,10 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django_stubs_ext import StrOrPromise
 
 from consultation.models import Round, Section
 
-from ..exceptions import ConsultationError, ForwardingRefused, IllegalTransition
+from ..exceptions import ConsultationError, ForwardingRefused
 from ..invitations.services import issue_invitation
 from ..models import (
     Assignment,
@@ -35,17 +33,10 @@ from ..notifications.queue import (
     queue_reminder,
     section_url,
 )
+from ..returns.lifecycle import move_assignment
 
 Status = Assignment.Status
 Action = AssignmentEvent.Action
-
-# What each target status means for the person asking, to word a refusal.
-_VERBS: dict[str, StrOrPromise] = {
-    Status.FORWARDED: gettext_lazy("forwarded again"),
-    Status.IN_PROGRESS: gettext_lazy("reopened"),
-    Status.HANDED_BACK: gettext_lazy("handed back"),
-    Status.RECLAIMED: gettext_lazy("reclaimed"),
-}
 
 
 def _status_label(status: str) -> str:
@@ -204,63 +195,6 @@ def _person(user: User | None) -> str:
     return f"{full_name} <{email}>" if full_name and email else full_name or email
 
 
-def change_assignment_status(
-    *,
-    assignment: Assignment,
-    to: str,
-    actor: User | None,
-    action: str,
-    note: str = "",
-    from_statuses: Iterable[str] | None = None,
-) -> AssignmentEvent:
-    """Move the assignment to status `to`, if Assignment.TRANSITIONS allows it, and record it.
-
-    The row is locked and its status read again, so that two people acting at once cannot both
-    move it from the same status. `from_statuses` narrows the allowed starting points further
-    (a reopen starts only from handed back). Raises IllegalTransition, changing nothing, when the
-    move is not allowed. Updates `assignment` in place and returns the event written.
-    """
-    current = (
-        Assignment.objects.select_for_update()
-        .select_related("section", "authority")
-        .get(pk=assignment.pk)
-    )
-    old = current.status
-    allowed = to in Assignment.TRANSITIONS.get(Assignment.Status(old), set())
-    if from_statuses is not None and old not in set(from_statuses):
-        allowed = False
-    if not allowed:
-        raise IllegalTransition(
-            _(
-                "Section %(section)s of %(authority)s is “%(status)s”, so it cannot be "
-                "%(verb)s. Nothing was changed."
-            )
-            % {
-                "section": current.section.code,
-                "authority": current.authority.name,
-                "status": _status_label(old),
-                "verb": _VERBS.get(to, to),
-            }
-        )
-    now = timezone.now()
-    fields: dict = {"status": to}
-    if to == Status.HANDED_BACK:
-        fields["handed_back_at"] = now
-    elif old == Status.HANDED_BACK:
-        fields["handed_back_at"] = None
-    Assignment.objects.filter(pk=current.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(assignment, name, value)
-    return AssignmentEvent.objects.create(
-        assignment=current,
-        action=action,
-        old_status=old,
-        new_status=to,
-        actor=actor,
-        note=note,
-    )
-
-
 @transaction.atomic
 def forward_sections(
     *,
@@ -345,9 +279,8 @@ def forward_sections(
                 note=message,
             )
         else:
-            change_assignment_status(
+            move_assignment(
                 assignment=assignment,
-                to=Status.FORWARDED,
                 actor=forwarded_by,
                 action=Action.REFORWARDED,
                 note=message,
@@ -374,9 +307,7 @@ def forward_sections(
 @transaction.atomic
 def hand_back_section(*, assignment: Assignment, actor: User) -> AssignmentEvent:
     """The authority hands its reply back; the return's focal points are told by e-mail."""
-    event = change_assignment_status(
-        assignment=assignment, to=Status.HANDED_BACK, actor=actor, action=Action.HANDED_BACK
-    )
+    event = move_assignment(assignment=assignment, action=Action.HANDED_BACK, actor=actor)
     country_return = assignment.country_return
     for email in sorted(Membership.objects.focal_point_emails(country_return)):
         queue_email(
@@ -458,9 +389,7 @@ def remind_assignment(*, assignment: Assignment, actor: User) -> AssignmentEvent
 @transaction.atomic
 def reclaim_assignment(*, assignment: Assignment, actor: User, note: str = "") -> AssignmentEvent:
     """Take a section back from an authority. Its reply is kept, and the focal point reads it."""
-    event = change_assignment_status(
-        assignment=assignment, to=Status.RECLAIMED, actor=actor, action=Action.RECLAIMED, note=note
-    )
+    event = move_assignment(assignment=assignment, action=Action.RECLAIMED, actor=actor, note=note)
     if assignment.contact_email:
         _queue_contact_email(
             assignment=assignment,
@@ -476,9 +405,8 @@ def reclaim_assignment(*, assignment: Assignment, actor: User, note: str = "") -
 def reforward_assignment(*, assignment: Assignment, actor: User, note: str = "") -> AssignmentEvent:
     """Give a reclaimed section back to its authority, with the same contact and due date."""
     _check_return_open(assignment.country_return)
-    event = change_assignment_status(
+    event = move_assignment(
         assignment=assignment,
-        to=Status.FORWARDED,
         actor=actor,
         action=Action.REFORWARDED,
         note=note,
@@ -504,13 +432,11 @@ def reforward_assignment(*, assignment: Assignment, actor: User, note: str = "")
 def reopen_assignment(*, assignment: Assignment, actor: User, note: str = "") -> AssignmentEvent:
     """Let the authority edit a section it handed back; its contact is told by e-mail."""
     _check_return_open(assignment.country_return)
-    event = change_assignment_status(
+    event = move_assignment(
         assignment=assignment,
-        to=Status.IN_PROGRESS,
         actor=actor,
         action=Action.REOPENED,
         note=note,
-        from_statuses=[Status.HANDED_BACK],
     )
     if assignment.contact_email:
         _queue_contact_email(
