@@ -11,14 +11,15 @@ grids whose rows are not fixed, and the answers of other sections that condition
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -46,6 +47,11 @@ from .definition import (
 from .models import Kind, Question
 from .visibility import Visibility, shown_answers
 
+if TYPE_CHECKING:
+    # A message: a string, or a lazily translated one (django-stubs' alias, for mypy only).
+    from django_stubs_ext import StrOrPromise
+else:
+    StrOrPromise = str
 TEXT_MAX_LENGTH = 500
 LONG_TEXT_MAX_LENGTH = 10_000
 NOTE_MAX_LENGTH = 2_000
@@ -68,7 +74,7 @@ def _bounds(validation: Mapping[str, Any]) -> dict[str, Any]:
     return bounds
 
 
-def _range_messages(validation: Mapping[str, Any], what: str) -> dict[str, str]:
+def _range_messages(validation: Mapping[str, Any], what: StrOrPromise) -> dict[str, str]:
     """Messages for a value out of bounds that name both bounds: "Enter a year from 1950 to 2035".
 
     `what` is the thing to enter ("a whole number"). The messages are formatted here, so that
@@ -135,10 +141,12 @@ def create_integer_field(validation, choices) -> forms.Field:
     )
 
 
-def create_decimal_field(validation, choices, what: str = "") -> forms.Field:
+def create_decimal_field(validation, choices, what: StrOrPromise = "") -> forms.Field:
     places = int(validation.get("decimal_places", 6))
+    bounds = {key: Decimal(str(value)) for key, value in _bounds(validation).items()}
     return forms.DecimalField(
-        **{key: Decimal(str(value)) for key, value in _bounds(validation).items()},
+        min_value=bounds.get("min_value"),
+        max_value=bounds.get("max_value"),
         decimal_places=places,
         max_digits=DECIMAL_MAX_DIGITS,
         error_messages={
@@ -262,7 +270,7 @@ def create_multiple_choice_field(validation, choices) -> forms.Field:
     )
 
 
-FIELD_FACTORIES = {
+FIELD_FACTORIES: dict[str, Callable[[Mapping[str, Any], tuple[ChoiceDef, ...]], forms.Field]] = {
     Kind.TEXT: create_text_field,
     Kind.LONG_TEXT: create_long_text_field,
     Kind.INTEGER: create_integer_field,
@@ -296,6 +304,7 @@ class SectionForm(forms.Form):
 
     section: SectionDef
     grid_rows: Mapping[str, tuple[RowDef, ...]]
+    _errors: ErrorDict  # set by Form.full_clean(); typed here for the checks that extend it
     # The questions whose conditions decide what is shown, in questionnaire order: the whole
     # questionnaire's when the builder was given them, else the section's own.
     ordered_questions: tuple[QuestionDef, ...]
@@ -428,7 +437,7 @@ class SectionForm(forms.Form):
                 self._check_rules(question)
         return data
 
-    def add_question_error(self, code: str, message: str) -> None:
+    def add_question_error(self, code: str, message: StrOrPromise) -> None:
         """An error about a whole question (a grid, a ranking), shown above its inputs.
 
         Grids and rankings have no field named by their code, which Form.add_error() requires.
@@ -437,6 +446,10 @@ class SectionForm(forms.Form):
             self.add_error(code, message)
         else:
             self._errors.setdefault(code, self.error_class()).append(message)
+
+    def _status_label(self, name: str, status: str) -> str:
+        field = self.fields[name]
+        return field.choices_dict()[status] if isinstance(field, StatusField) else status
 
     def _has_value(self, name: str) -> bool:
         # An unticked checkbox cleans to False: no answer.
@@ -504,7 +517,7 @@ class SectionForm(forms.Form):
             self.add_error(
                 status_name,
                 _("Give either an answer or a reason there is none (%(status)s), not both.")
-                % {"status": self.fields[status_name].choices_dict()[status]},
+                % {"status": self._status_label(status_name, status)},
             )
         refused = name in self._errors or status_name in self._errors
         if required and self.enforce_required and not has_value and not status and not refused:
@@ -607,7 +620,7 @@ class SectionForm(forms.Form):
             self.add_error(
                 status_name,
                 _("Give either an answer or a reason there is none (%(status)s), not both.")
-                % {"status": self.fields[status_name].choices_dict()[status]},
+                % {"status": self._status_label(status_name, status)},
             )
         if question.required and self.enforce_required and not status and not grid_answered:
             self.add_question_error(code, _("This question needs an answer."))
@@ -671,8 +684,12 @@ class SectionForm(forms.Form):
 class StatusField(forms.ChoiceField):
     """The choice of a special value ("not available" ...) instead of an answer."""
 
+    def __init__(self, *, special_choices: list[tuple[str, StrOrPromise]], **kwargs: Any) -> None:
+        super().__init__(choices=special_choices, **kwargs)
+        self.special_choices = special_choices
+
     def choices_dict(self) -> dict[str, str]:
-        return {str(code): str(label) for code, label in self.choices}
+        return {str(code): str(label) for code, label in self.special_choices}
 
 
 def ranking_size(question: QuestionDef) -> int:
@@ -680,9 +697,11 @@ def ranking_size(question: QuestionDef) -> int:
 
 
 def status_field(codes: Iterable[str]) -> StatusField:
+    choices: list[tuple[str, StrOrPromise]] = [("", _("Give an answer"))]
+    choices += [(code, SPECIAL_VALUES[code]) for code in codes]
     return StatusField(
         required=False,
-        choices=[("", _("Give an answer"))] + [(code, SPECIAL_VALUES[code]) for code in codes],
+        special_choices=choices,
         error_messages=CHOICE_MESSAGES,
     )
 
@@ -790,7 +809,7 @@ class SectionFormBuilder:
         attributes["grid_rows"] = self.grid_rows
         attributes["ordered_questions"] = self.ordered_questions
         form_class = type(f"Section{self.section.code}Form", (SectionForm,), attributes)
-        form_class.base_fields = _SharedFields(form_class.base_fields)
+        form_class.base_fields = _SharedFields(form_class.base_fields)  # type: ignore[attr-defined]
         return form_class
 
 

@@ -21,7 +21,7 @@ from .describe import describe_condition
 from .formbuilder import SectionForm, ranking_size
 from .models import Kind, Question
 
-INPUT_TYPES = {
+INPUT_TYPES: dict[str, str] = {
     Kind.TEXT: "text",
     Kind.INTEGER: "text",
     Kind.DECIMAL: "text",
@@ -31,7 +31,7 @@ INPUT_TYPES = {
     Kind.EMAIL: "email",
     Kind.URL: "url",
 }
-INPUT_MODES = {
+INPUT_MODES: dict[str, str] = {
     Kind.INTEGER: "numeric",
     Kind.YEAR: "numeric",
     Kind.DECIMAL: "decimal",
@@ -183,11 +183,12 @@ class SectionRenderer:
                 "condition": describe_condition(show_if, self.questions)
             }
             body = f'<p class="condition print-only">{escape(sentence)}</p>{body}'
-        for column in question.columns if self.questions is not None else ():
-            if column.show_if:
+        questions = self.questions
+        for column in question.columns if questions is not None else ():
+            if column.show_if and questions is not None:
                 sentence = _("%(column)s: asked if %(condition)s.") % {
                     "column": column.label,
-                    "condition": describe_condition(column.show_if, self.questions, question),
+                    "condition": describe_condition(column.show_if, questions, question),
                 }
                 body += f'<p class="condition print-only">{escape(sentence)}</p>'
 
@@ -312,7 +313,7 @@ class SectionRenderer:
         )
 
     def render_select(
-        self, name: str, choices: Iterable[ChoiceDef], extra: str = "", blank: str = ""
+        self, name: str, choices: Sequence[ChoiceDef], extra: str = "", blank: str = ""
     ) -> str:
         blank = blank or self._choose
         key = (id(choices), blank)

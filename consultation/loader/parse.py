@@ -157,7 +157,7 @@ def parse_choices(items: Any, log: ErrorLog, code: str, where: str) -> list[Choi
     if not isinstance(items, list) or not items:
         log.add(code, f"{where}a choice list must be a non-empty list of {{code, label}}")
         return None
-    choices = []
+    choices: list[ChoiceSpec] = []
     for position, item in enumerate(items, start=1):
         if not isinstance(item, Mapping):
             log.add(code, f"{where}choice {position} must be a mapping {{code, label}}")
@@ -552,6 +552,7 @@ def _validation(
     max_choices = value.get("max_choices")
     if (
         "max_choices" in allowed
+        and isinstance(max_choices, int)
         and is_positive_int(max_choices)
         and choice_list not in ("", COUNTRIES)
         and max_choices > choice_count

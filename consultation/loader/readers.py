@@ -2,7 +2,7 @@
 
 import difflib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from .errors import ErrorLog
 from .spec import CODE_PATTERN
@@ -35,7 +35,7 @@ def read_required(
 
 def check_code(
     value: Any, what: str, log: ErrorLog, code: str, here: str = "", max_length: int = 60
-) -> bool:
+) -> TypeGuard[str]:
     if value is None:
         log.add(code, f"{here}missing required key 'code'")
         return False

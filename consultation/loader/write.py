@@ -107,10 +107,10 @@ def check_structure_changes(
                 )
     if removed_choices:
         uses = count_choice_uses(questionnaire, removed_choices)
-        for (code, column), choices in removed_choices.items():
-            number = uses.get((code, column), 0)
+        for (code, column_code), choices in removed_choices.items():
+            number = uses.get((code, column_code), 0)
             if number:
-                where = f"column '{column}': " if column else ""
+                where = f"column '{column_code}': " if column_code else ""
                 listed = ", ".join(f"'{choice}'" for choice in sorted(choices))
                 chosen = "1 answer" if number == 1 else f"{number} answers"
                 log.add(
@@ -274,10 +274,10 @@ def _write_choice_lists(
             old = existing_choices.pop((choice_list.pk, choice.code), None)
             _upsert(changes, Choice, old, values, choice_list=choice_list, code=choice.code)
     kept_lists = {choice_list.pk for choice_list in written.values()}
-    for choice in existing_choices.values():
+    for stale_choice in existing_choices.values():
         # Choices of removed lists go with their list.
-        if choice.choice_list_id in kept_lists:
-            _delete(changes, choice)
+        if stale_choice.choice_list_id in kept_lists:
+            _delete(changes, stale_choice)
     return written, list(existing.values())
 
 
@@ -355,7 +355,8 @@ def _write_questions(
             old_column = columns.pop((question.pk, column.code), None)
             _upsert(changes, GridColumn, old_column, values, question=question, code=column.code)
     removed_questions = {question.pk for question in existing.values()}
-    for leftover in [*rows.values(), *columns.values()]:
+    leftovers: list[GridRow | GridColumn] = [*rows.values(), *columns.values()]
+    for leftover in leftovers:
         # Rows and columns of removed questions go with their question.
         if leftover.question_id not in removed_questions:
             _delete(changes, leftover)
@@ -430,6 +431,7 @@ def _report(
         sections=len(spec.sections),
         questions=len(questions),
         grids=sum(question.is_grid for question in questions),
-        conditions=sum(bool(item.show_if) for item in [*questions, *columns]),
+        conditions=sum(bool(question.show_if) for question in questions)
+        + sum(bool(column.show_if) for column in columns),
         rules=sum(len(question.rules) for question in questions),
     )

@@ -75,7 +75,7 @@ QuestionnaireYamlLoader.add_implicit_resolver(
     list("-+0123456789."),
 )
 # An explicit !!timestamp stays text too: answers and bounds hold ISO dates as strings.
-QuestionnaireYamlLoader.add_constructor(TIMESTAMP_TAG, yaml.SafeLoader.construct_yaml_str)
+QuestionnaireYamlLoader.add_constructor(TIMESTAMP_TAG, yaml.SafeLoader.construct_yaml_str)  # type: ignore[type-var]
 
 
 def parse_yaml(text: str, log: ErrorLog) -> Any:

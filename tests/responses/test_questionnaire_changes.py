@@ -112,8 +112,16 @@ def chosen(tmp_path, questionnaire_round):
     load_questionnaire(path, round_code="choice-test")
     round_ = Round.objects.get(code="choice-test")
     country = Area.objects.get(iso3="KEN")
-    country_return = CountryReturn.objects.create(round=round_, country=country)
-    nso = Authority.objects.create(country=country, name="KNBS", kind=Authority.Kind.NSO)
+    move_round(round_=round_, action=Round.Action.OPEN, actor=None)
+    country_return, _created = create_return(round_=round_, country=country)
+    nso = Authority.objects.get(country=country, kind=Authority.Kind.NSO)
+    focal_point = UserFactory()
+    Membership.objects.create(
+        user=focal_point,
+        role=Membership.Role.FOCAL_POINT,
+        country_return=country_return,
+        authority=nso,
+    )
     save_answers(
         country_return=country_return,
         authority=nso,
@@ -122,7 +130,7 @@ def chosen(tmp_path, questionnaire_round):
             AnswerEdit(("Q3", "", ""), AnswerValue("b"), 0),
             AnswerEdit(("Q4", "", ""), AnswerValue(["a", "c"]), 0),
         ],
-        user=UserFactory(),
+        user=focal_point,
         channel=AnswerChange.Channel.WEB,
     )
     return path
