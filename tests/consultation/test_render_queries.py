@@ -18,6 +18,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 FREQUENCY = [{"code": "annual", "label": "Annual"}, {"code": "other", "label": "Other"}]
+RANKED = [{"code": f"S{number:02d}", "label": f"Source {number}"} for number in range(1, 19)]
 
 
 def questions(count: int) -> list[dict[str, Any]]:
@@ -85,7 +86,8 @@ def questions(count: int) -> list[dict[str, Any]]:
                 columns=[{"code": "quality", "label": "Quality", "kind": "text"}],
             )
         elif kind == 8:
-            question.update(kind="ranking", choices="source", validation={"max_choices": 3})
+            # A ranking has no "other" option: the loader refuses one.
+            question.update(kind="ranking", choices=RANKED, validation={"max_choices": 3})
         elif kind == 9:
             question.update(kind="date", show_if={"cell": f"Q{number - 4}.S01.exists", "eq": "yes"})
         else:

@@ -170,8 +170,9 @@ def test_history_lists_every_change_and_restores_an_earlier_value(client, world)
     rows = page.content.decode().split("<tr>")[2:]
     assert len(rows) == 2
     # Newest first: the change to "Second", made from "First".
-    assert "<td>First</td><td>Second</td>" in rows[0]
-    assert "<td>(no answer)</td><td>First</td>" in rows[1]
+    # Values keep the direction of their own script (dir="auto").
+    assert '<td dir="auto">First</td><td dir="auto">Second</td>' in rows[0]
+    assert '<td dir="auto">(no answer)</td><td dir="auto">First</td>' in rows[1]
     first = AnswerChange.objects.get(answer__question__code="A3", version=1)
 
     client.post(history_url, {"change": first.pk})
