@@ -177,7 +177,6 @@ def reference_round() -> Any:
     from consultation.areas import load_areas
     from consultation.loader import load_questionnaire
     from consultation.models import Round
-
     from responses.rounds import open_round
 
     round_ = Round.objects.filter(code=ROUND_CODE).first()
