@@ -21,6 +21,11 @@ FREQUENCY = [{"code": "annual", "label": "Annual"}, {"code": "other", "label": "
 RANKED = [{"code": f"S{number:02d}", "label": f"Source {number}"} for number in range(1, 19)]
 
 
+class NoAliases(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def questions(count: int) -> list[dict[str, Any]]:
     """`count` questions of every kind in turn, grids of each row source among them.
 
@@ -112,7 +117,9 @@ def write_questionnaire(tmp_path: Path) -> Callable[[str, int], Questionnaire]:
             "sections": [{"code": "A", "title": "All questions", "questions": questions(count)}],
         }
         path = tmp_path / f"{code}.yaml"
-        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        # Written out in full: the loader refuses YAML aliases, which PyYAML would use for
+        # the lists shared by several questions.
+        path.write_text(yaml.dump(data, Dumper=NoAliases, sort_keys=False), encoding="utf-8")
         load_questionnaire(path)
         return Questionnaire.objects.get(code=code)
 
