@@ -145,6 +145,18 @@ class ReturnEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d})"
 
+    def get_old_status_display(self) -> str:
+        return _status_label(self.old_status)
+
+    def get_new_status_display(self) -> str:
+        return _status_label(self.new_status)
+
+
+def _status_label(status: str) -> str:
+    return (
+        str(CountryReturn.Status(status).label) if status in CountryReturn.Status.values else status
+    )
+
 
 class RoundEvent(models.Model):
     """A status change of a round: who opened or closed it, when, and why."""
