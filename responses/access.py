@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import formats, timezone
@@ -41,10 +41,10 @@ from .models import (
 
 UNSD_ROLES = (Membership.Role.UNSD_REVIEWER, Membership.Role.UNSD_ADMIN)
 
-User = AbstractBaseUser | AnonymousUser
+Person = User | AnonymousUser
 
 
-def memberships_of(user: User) -> list[Membership]:
+def memberships_of(user: Person) -> list[Membership]:
     """The user's memberships, read once per request (kept on the user object)."""
     if not user.is_authenticated:
         return []
@@ -55,23 +55,24 @@ def memberships_of(user: User) -> list[Membership]:
                 "authority", "country_return__country", "country_return__round"
             )
         )
-        user._consultation_memberships = cached  # type: ignore[union-attr]
+        # A plain attribute on the user object: it lives as long as the request.
+        setattr(user, "_consultation_memberships", cached)  # noqa: B010
     return cached
 
 
-def is_unsd(user: User) -> bool:
+def is_unsd(user: Person) -> bool:
     return bool(getattr(user, "is_superuser", False)) or any(
         membership.role in UNSD_ROLES for membership in memberships_of(user)
     )
 
 
-def is_unsd_admin(user: User) -> bool:
+def is_unsd_admin(user: Person) -> bool:
     return bool(getattr(user, "is_superuser", False)) or any(
         membership.role == Membership.Role.UNSD_ADMIN for membership in memberships_of(user)
     )
 
 
-def focal_point_return_ids(user: User) -> set[int]:
+def focal_point_return_ids(user: Person) -> set[int]:
     return {
         membership.country_return_id
         for membership in memberships_of(user)
@@ -79,7 +80,7 @@ def focal_point_return_ids(user: User) -> set[int]:
     }
 
 
-def respondent_authorities(user: User, country_return_id: int) -> set[int]:
+def respondent_authorities(user: Person, country_return_id: int) -> set[int]:
     return {
         membership.authority_id
         for membership in memberships_of(user)
@@ -89,7 +90,7 @@ def respondent_authorities(user: User, country_return_id: int) -> set[int]:
     }
 
 
-def returns_visible_to(user: User) -> QuerySet[CountryReturn]:
+def returns_visible_to(user: Person) -> QuerySet[CountryReturn]:
     """Every return the user may open at all."""
     returns = CountryReturn.objects.select_related("country", "round")
     if is_unsd(user):
@@ -98,11 +99,11 @@ def returns_visible_to(user: User) -> QuerySet[CountryReturn]:
     return returns.filter(pk__in=ids)
 
 
-def get_return(user: User, return_id: int) -> CountryReturn:
+def get_return(user: Person, return_id: int) -> CountryReturn:
     """The return, if the user may open it; 404 otherwise."""
     for membership in memberships_of(user):
-        if membership.country_return_id == return_id:
-            # Read with the memberships already, in the same query.
+        # Read with the memberships already, in the same query.
+        if membership.country_return_id == return_id and membership.country_return is not None:
             return membership.country_return
     try:
         return returns_visible_to(user).get(pk=return_id)
@@ -110,7 +111,7 @@ def get_return(user: User, return_id: int) -> CountryReturn:
         raise Http404("No such return") from None
 
 
-def is_focal_point(user: User, country_return: CountryReturn) -> bool:
+def is_focal_point(user: Person, country_return: CountryReturn) -> bool:
     return country_return.pk in focal_point_return_ids(user)
 
 
@@ -151,7 +152,7 @@ class SectionAccess:
         return any(authority.pk == authority_id for authority in self.readable_authorities)
 
 
-def section_access(user: User, country_return: CountryReturn, section_code: str) -> SectionAccess:
+def section_access(user: Person, country_return: CountryReturn, section_code: str) -> SectionAccess:
     """What the user may do with the section; 404 if the user may not see it at all."""
     if is_focal_point(user, country_return):
         nso = next(
@@ -198,7 +199,7 @@ def section_access(user: User, country_return: CountryReturn, section_code: str)
     )
 
 
-def visible_assignments(user: User, country_return: CountryReturn) -> QuerySet[Assignment]:
+def visible_assignments(user: Person, country_return: CountryReturn) -> QuerySet[Assignment]:
     """The assignments of the return the user may see: all for focal points and UNSD."""
     assignments = Assignment.objects.filter(country_return=country_return).select_related(
         "section", "authority"
@@ -211,7 +212,7 @@ def visible_assignments(user: User, country_return: CountryReturn) -> QuerySet[A
     )
 
 
-def require_focal_point(user: User, country_return: CountryReturn) -> None:
+def require_focal_point(user: Person, country_return: CountryReturn) -> None:
     """Only the return's focal points forward, remind, reclaim and reopen; others get 404."""
     if not is_focal_point(user, country_return):
         raise Http404("No such page")

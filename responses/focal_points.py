@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import openpyxl
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -418,7 +418,7 @@ def register_focal_points(
     *,
     round_: Round,
     countries: Iterable[CountryFocalPoints],
-    invited_by: AbstractBaseUser | None,
+    invited_by: User | None,
 ) -> FocalPointImportResult:
     """Create what is missing, in one transaction: returns, NSOs, focal point invitations.
 
@@ -454,7 +454,7 @@ def register_focal_points(
 
 
 def import_focal_points(
-    *, round_: Round, file_name: str, data: bytes, invited_by: AbstractBaseUser | None
+    *, round_: Round, file_name: str, data: bytes, invited_by: User | None
 ) -> FocalPointImportResult:
     """Read a focal point list and register it: everything, or nothing and every problem."""
     countries = read_focal_points(file_name=file_name, data=data)

@@ -3,7 +3,7 @@
 import logging
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ class OpenRoundResult:
 
 
 @transaction.atomic
-def open_round(*, round_: Round, opened_by: AbstractBaseUser | None) -> OpenRoundResult:
+def open_round(*, round_: Round, opened_by: User | None) -> OpenRoundResult:
     """Open the round and send each of its invitations not sent yet, after the commit.
 
     Opening an open round again changes nothing but queues the invitations still unsent (for

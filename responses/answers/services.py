@@ -4,7 +4,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
@@ -117,7 +117,7 @@ def save_answers(
     authority: Authority,
     section: SectionDef,
     edits: Iterable[AnswerEdit],
-    user: AbstractBaseUser,
+    user: User,
     channel: str,
     known: Mapping[AnswerKey, StoredAnswer] | None = None,
 ) -> SaveResult:
@@ -282,7 +282,7 @@ def _change(
     answer: Answer,
     old: AnswerValue | None,
     new: AnswerValue,
-    user: AbstractBaseUser,
+    user: User,
     channel: str,
     now: Any,
 ) -> AnswerChange:
@@ -324,7 +324,7 @@ def _return_as_it_stands(country_return: CountryReturn) -> CountryReturn:
         )
     )
     round_ = country_return.round
-    round_.status = current.round_status
+    round_.status = current.round_status  # type: ignore[attr-defined]  # selected by the SQL above
     current.round = round_
     return current
 

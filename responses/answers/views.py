@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from consultation.definition import (
     COUNTRIES_LIST,
     QuestionDef,
+    RowDef,
     SectionDef,
     get_definition,
 )
@@ -34,6 +35,7 @@ from consultation.formbuilder import (
     comparable_answers,
     resolve_grid_rows,
 )
+from consultation.http import AuthenticatedHttpRequest
 from consultation.models import Kind
 from consultation.rendering import SectionRenderer, format_value
 
@@ -82,7 +84,9 @@ def login_required_keeping_post(view: Callable[..., HttpResponse]) -> Callable[.
 class SectionPage:
     """Everything the section page and its saves need, read in a fixed number of queries."""
 
-    def __init__(self, request: HttpRequest, return_id: int, section_code: str) -> None:
+    def __init__(
+        self, request: AuthenticatedHttpRequest, return_id: int, section_code: str
+    ) -> None:
         self.request = request
         self.country_return = access.get_return(request.user, return_id)
         self.definition = get_definition(self.country_return.round.questionnaire_id)
@@ -140,7 +144,7 @@ class SectionPage:
                 for key in submitted
                 if key.endswith("._rows")
             }
-        self.rows = resolve_grid_rows(
+        self.rows: Mapping[str, tuple[RowDef, ...]] = resolve_grid_rows(
             self.section,
             self.definition.questions,
             self.answers,
@@ -173,7 +177,7 @@ class SectionPage:
 
 @never_cache
 @login_required_keeping_post
-def section_edit(request: HttpRequest, return_id: int, section: str) -> HttpResponse:
+def section_edit(request: AuthenticatedHttpRequest, return_id: int, section: str) -> HttpResponse:
     page = SectionPage(request, return_id, section)
     pending = _pending_save(request)
     if request.method == "POST" or pending is not None:
@@ -207,7 +211,7 @@ def _read_only_message(page: SectionPage) -> str:
     return reason + " " + _("Nothing was saved.")
 
 
-def _pending_save(request: HttpRequest) -> QueryDict | None:
+def _pending_save(request: AuthenticatedHttpRequest) -> QueryDict | None:
     """Data posted while signed out, if it was posted to this page."""
     pending = request.session.get(PENDING_SAVE_KEY)
     if not pending or pending.get("path") != request.path:
@@ -220,7 +224,7 @@ def _pending_save(request: HttpRequest) -> QueryDict | None:
 
 
 def _save_form(
-    request: HttpRequest, page: SectionPage, form: SectionForm, data: Mapping[str, Any]
+    request: AuthenticatedHttpRequest, page: SectionPage, form: SectionForm, data: Mapping[str, Any]
 ) -> SaveResult:
     try:
         versions = json.loads(data.get("_versions") or "{}")
@@ -358,7 +362,9 @@ def _json_error(message: str, status: int, **extra: Any) -> JsonResponse:
 
 @never_cache
 @require_POST
-def section_autosave(request: HttpRequest, return_id: int, section: str) -> JsonResponse:
+def section_autosave(
+    request: AuthenticatedHttpRequest, return_id: int, section: str
+) -> JsonResponse:
     """Save a few answers of a section: JSON in, JSON out, answer by answer.
 
     Request: {"answers": [{"key": "C1|S01|exists", "version": 2, "data": {field: value}}]}.
@@ -447,7 +453,7 @@ def _parse_autosave_item(item: Any, page: SectionPage) -> RequestedAnswer:
 @never_cache
 @login_required
 def question_history(
-    request: HttpRequest, return_id: int, section: str, question: str
+    request: AuthenticatedHttpRequest, return_id: int, section: str, question: str
 ) -> HttpResponse:
     page = SectionPage(request, return_id, section)
     question_def = next((q for q in page.section.questions if q.code == question), None)
@@ -497,7 +503,7 @@ def question_history(
 
 
 def _restore(
-    request: HttpRequest, page: SectionPage, question: QuestionDef, changes: Any
+    request: AuthenticatedHttpRequest, page: SectionPage, question: QuestionDef, changes: Any
 ) -> HttpResponse:
     change_id = request.POST.get("change", "")
     change = changes.filter(pk=int(change_id)).first() if change_id.isdigit() else None

@@ -8,7 +8,7 @@ are written to the outbox in the same transaction and sent once it commits.
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -137,7 +137,7 @@ def _tell_contact(
     contact_email: str,
     contact_name: str,
     message: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> None:
     """Invite the contact, or, if they already answer for this authority, tell them by e-mail."""
     if not contact_email:
@@ -187,7 +187,7 @@ def _tell_contact(
     )
 
 
-def _person(user: AbstractBaseUser | None) -> str:
+def _person(user: User | None) -> str:
     if user is None:
         return ""
     full_name = getattr(user, "get_full_name", lambda: "")()
@@ -207,7 +207,7 @@ def forward_sections(
     contact_name: str = "",
     message: str = "",
     due_date: date | None = None,
-    forwarded_by: AbstractBaseUser | None,
+    forwarded_by: User | None,
 ) -> list[Assignment]:
     """Forward sections of a return to an authority: a known one, or a new one named here.
 
@@ -305,7 +305,7 @@ def forward_sections(
 
 
 @transaction.atomic
-def hand_back_section(*, assignment: Assignment, actor: AbstractBaseUser) -> AssignmentEvent:
+def hand_back_section(*, assignment: Assignment, actor: User) -> AssignmentEvent:
     """The authority hands its reply back; the return's focal points are told by e-mail."""
     event = move_assignment(assignment=assignment, action=Action.HANDED_BACK, actor=actor)
     country_return = assignment.country_return
@@ -330,7 +330,7 @@ def hand_back_section(*, assignment: Assignment, actor: AbstractBaseUser) -> Ass
 
 
 def _queue_contact_email(
-    *, assignment: Assignment, subject: str, template: str, actor: AbstractBaseUser | None
+    *, assignment: Assignment, subject: str, template: str, actor: User | None
 ) -> None:
     country_return = assignment.country_return
     queue_email(
@@ -349,7 +349,7 @@ def _queue_contact_email(
 
 
 @transaction.atomic
-def remind_assignment(*, assignment: Assignment, actor: AbstractBaseUser) -> AssignmentEvent:
+def remind_assignment(*, assignment: Assignment, actor: User) -> AssignmentEvent:
     """E-mail the contact of a section still being filled in, and record the reminder."""
     current = (
         Assignment.objects.select_for_update()
@@ -387,9 +387,7 @@ def remind_assignment(*, assignment: Assignment, actor: AbstractBaseUser) -> Ass
 
 
 @transaction.atomic
-def reclaim_assignment(
-    *, assignment: Assignment, actor: AbstractBaseUser, note: str = ""
-) -> AssignmentEvent:
+def reclaim_assignment(*, assignment: Assignment, actor: User, note: str = "") -> AssignmentEvent:
     """Take a section back from an authority. Its reply is kept, and the focal point reads it."""
     event = move_assignment(assignment=assignment, action=Action.RECLAIMED, actor=actor, note=note)
     if assignment.contact_email:
@@ -404,9 +402,7 @@ def reclaim_assignment(
 
 
 @transaction.atomic
-def reforward_assignment(
-    *, assignment: Assignment, actor: AbstractBaseUser, note: str = ""
-) -> AssignmentEvent:
+def reforward_assignment(*, assignment: Assignment, actor: User, note: str = "") -> AssignmentEvent:
     """Give a reclaimed section back to its authority, with the same contact and due date."""
     _check_return_open(assignment.country_return)
     event = move_assignment(
@@ -433,9 +429,7 @@ def reforward_assignment(
 
 
 @transaction.atomic
-def reopen_assignment(
-    *, assignment: Assignment, actor: AbstractBaseUser, note: str = ""
-) -> AssignmentEvent:
+def reopen_assignment(*, assignment: Assignment, actor: User, note: str = "") -> AssignmentEvent:
     """Let the authority edit a section it handed back; its contact is told by e-mail."""
     _check_return_open(assignment.country_return)
     event = move_assignment(

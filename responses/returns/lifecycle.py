@@ -7,8 +7,8 @@ from, to, note). The named workflows (open a round, submit a return, hand back a
 them and queue their side effects with `transaction.on_commit`.
 """
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import transaction
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +26,7 @@ from ..models import (
     RoundEvent,
 )
 
-Actor = AbstractBaseUser | AnonymousUser | None
+Actor = User | AnonymousUser | None
 
 # What each action means for the person asking, to word a refusal.
 _RETURN_VERBS = {
@@ -50,11 +50,11 @@ _ASSIGNMENT_VERBS = {
 }
 
 
-def _person(actor: Actor) -> AbstractBaseUser | None:
-    return actor if actor is not None and actor.is_authenticated else None  # type: ignore[return-value]
+def _person(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None
 
 
-def _label(choices: type, status: str) -> str:
+def _label(choices: type[models.TextChoices], status: str) -> str:
     return str(choices(status).label) if status in choices.values else status
 
 

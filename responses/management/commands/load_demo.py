@@ -76,12 +76,12 @@ class Command(BaseCommand):
         returns = {}
         nsos = {}
         for iso3, name in NSO_NAMES.items():
-            country = Area.objects.get(iso3=iso3, level=Area.Level.COUNTRY)
+            area = Area.objects.get(iso3=iso3, level=Area.Level.COUNTRY)
             nsos[iso3], new = Authority.objects.get_or_create(
-                country=country, kind=Authority.Kind.NSO, defaults={"name": name}
+                country=area, kind=Authority.Kind.NSO, defaults={"name": name}
             )
             created += new
-            returns[iso3], new = create_return(round_=round_, country=country)
+            returns[iso3], new = create_return(round_=round_, country=area)
             created += new
         interior, new = Authority.objects.get_or_create(
             country=returns["KEN"].country,
