@@ -54,10 +54,13 @@ class SaveResult:
 def load_answers(
     *,
     country_return: CountryReturn,
-    authority: Authority,
+    authority: Authority | None,
     questionnaire: QuestionnaireDef,
 ) -> dict[AnswerKey, StoredAnswer]:
-    """The stored answers of one reply (one query), keyed by (question code, row, column)."""
+    """The stored answers of one reply (one query), keyed by (question code, row, column).
+
+    `authority` None reads the return's consolidated answers.
+    """
     codes = {question.id: code for code, question in questionnaire.questions.items()}
     answers = Answer.objects.filter(country_return=country_return, authority=authority)
     result = {}
@@ -89,7 +92,7 @@ def load_replies(
     codes = {question.id: code for code, question in questionnaire.questions.items()}
     replies: dict[int, dict[AnswerKey, AnswerValue]] = {}
     for authority_id, question_id, row, column, value, status, note in Answer.objects.filter(
-        country_return=country_return
+        country_return=country_return, authority__isnull=False
     ).values_list(
         "authority_id", "question_id", "row_code", "column_code", "value", "status", "note"
     ):
@@ -112,7 +115,7 @@ def _same(stored: AnswerValue, new: AnswerValue) -> bool:
 def save_answers(
     *,
     country_return: CountryReturn,
-    authority: Authority,
+    authority: Authority | None,
     section: SectionDef,
     edits: Iterable[AnswerEdit],
     user: AbstractBaseUser,
@@ -126,6 +129,9 @@ def save_answers(
     values. Every applied change appends an AnswerChange row. `known` is the reply as the
     caller has just read it with load_answers(), which spares reading it again; the
     conditional UPDATE still guards every change.
+
+    `authority` names the reply; None writes the return's consolidated answers instead
+    (consolidation, with its own channel), which never touches any reply.
     """
     edits = list(edits)
     result = SaveResult()
@@ -228,7 +234,7 @@ def save_answers(
         history.append(_change(answer, stored, new, user, channel, now))
         result.saved[edit.key] = answer.version
     AnswerChange.objects.bulk_create(history)
-    if result.saved:
+    if result.saved and authority is not None:
         _mark_started(country_return, authority, section, user)
     return result
 
