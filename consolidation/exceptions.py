@@ -1,7 +1,7 @@
 """Domain exceptions of consolidation: refusals a view turns into a message for the user."""
 
+from responses.answers.services import StoredAnswer
 from responses.exceptions import ConsultationError
-from responses.services import StoredAnswer
 
 
 class ConsolidationRefused(ConsultationError):

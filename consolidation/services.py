@@ -43,8 +43,8 @@ from django.utils.translation import gettext as _
 from consultation.definition import QuestionDef, QuestionnaireDef, SectionDef, get_definition
 from consultation.formbuilder import LABEL_COLUMN, AnswerKey, AnswerValue
 from responses import access
+from responses.answers.services import AnswerEdit, save_answers
 from responses.models import Answer, AnswerChange, Authority, CountryReturn
-from responses.services import AnswerEdit, save_answers
 
 from .exceptions import ConsolidatedAnswerChanged, ConsolidationRefused, RepliesChanged
 from .merge import MergeStatus, ValueGroup, comparable, is_reply, key_kind, merge_replies

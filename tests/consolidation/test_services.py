@@ -15,8 +15,8 @@ from consolidation.services import (
     resolve_conflict,
 )
 from consultation.formbuilder import AnswerValue
+from responses.answers.services import AnswerEdit, load_answers, load_replies, save_answers
 from responses.models import Answer, AnswerChange, Authority, CountryReturn
-from responses.services import AnswerEdit, load_answers, load_replies, save_answers
 
 pytestmark = pytest.mark.django_db
 
