@@ -29,16 +29,16 @@ with a Resolution row saying who decided what, when, on which versions of the re
 are never changed by consolidation.
 """
 
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from consultation.definition import QuestionDef, QuestionnaireDef, SectionDef, get_definition
 from consultation.formbuilder import LABEL_COLUMN, AnswerKey, AnswerValue
@@ -54,13 +54,13 @@ from .models import Resolution
 OPEN_STATUSES = (CountryReturn.Status.NOT_STARTED, CountryReturn.Status.IN_PROGRESS)
 
 
-class ConsolidatedStatus(enum.StrEnum):
-    MISSING = "missing"
-    TAKEN = "taken"
-    CONFLICT = "conflict"
-    RESOLVED = "resolved"
-    OUT_OF_DATE = "out_of_date"
-    PER_AUTHORITY = "per_authority"
+class ConsolidatedStatus(models.TextChoices):
+    MISSING = "missing", gettext_lazy("Missing")
+    TAKEN = "taken", gettext_lazy("Taken")
+    CONFLICT = "conflict", gettext_lazy("Conflict")
+    RESOLVED = "resolved", gettext_lazy("Resolved")
+    OUT_OF_DATE = "out_of_date", gettext_lazy("Out of date")
+    PER_AUTHORITY = "per_authority", gettext_lazy("Kept for each authority")
 
 
 @dataclass(frozen=True)

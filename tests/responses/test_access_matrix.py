@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
+from consolidation.models import Resolution
 from responses.models import Answer, AnswerChange, Assignment, AssignmentEvent, Invitation
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,9 @@ CASES = [
     Case("reclaim", "post", R("focal_point_a"), writes=True),
     Case("hand-back", "post", R("respondent_a"), writes=True),
     Case("resend-invitation", "post", R("focal_point_a", "admin"), writes=True),
+    Case("consolidation", "get", R("focal_point_a", *UNSD)),
+    Case("consolidated-answer", "get", R("focal_point_a", *UNSD)),
+    Case("consolidated-answer-resolve", "post", R("focal_point_a"), writes=True),
 ]
 
 
@@ -101,6 +105,12 @@ def request_for(case, world, invitation):
             reverse("responses:invitation-resend", args=[a, invitation.pk]),
             {},
         ),
+        "consolidation": (reverse("consolidation:consolidation", args=[a]), {}),
+        "consolidated-answer": (reverse("consolidation:answer", args=[a, "B6"]), {}),
+        "consolidated-answer-resolve": (
+            reverse("consolidation:answer", args=[a, "B6"]),
+            {"data": {"choice": "own", "value": "yes", "base_version": 0, "versions": "{}"}},
+        ),
     }[case.name]
 
 
@@ -112,6 +122,7 @@ def snapshot():
         AssignmentEvent.objects.count(),
         Invitation.objects.count(),
         Invitation.objects.filter(revoked_at__isnull=True).count(),
+        Resolution.objects.count(),
     )
 
 
@@ -163,6 +174,8 @@ def test_changing_the_return_id_reaches_nothing(client, world, role):
         reverse("responses:return-overview", args=[other_return.pk]),
         reverse("responses:section-edit", args=[other_return.pk, "A"]),
         reverse("responses:question-history", args=[other_return.pk, "A", "A3"]),
+        reverse("consolidation:consolidation", args=[other_return.pk]),
+        reverse("consolidation:answer", args=[other_return.pk, "A3"]),
     ):
         assert client.get(url).status_code == 404, url
     response = client.post(
