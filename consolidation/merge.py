@@ -16,7 +16,6 @@ A blank reply (no value, no special value, no footnote) is no reply.
 """
 
 import enum
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -29,7 +28,6 @@ from consultation.models import Kind
 SCOPE_AUTHORITY = "authority"
 NUMBER_KINDS = frozenset({Kind.INTEGER, Kind.DECIMAL, Kind.PERCENTAGE, Kind.YEAR})
 UNORDERED_KINDS = frozenset({Kind.MULTIPLE_CHOICE})
-_SPACES = re.compile(r"\s+")
 
 
 class MergeStatus(enum.StrEnum):
@@ -69,7 +67,7 @@ class Merge:
 
 
 def _text(value: Any) -> str:
-    return _SPACES.sub(" ", str(value)).strip()
+    return " ".join(str(value).split())
 
 
 def _number(value: Any) -> Any:
@@ -125,6 +123,10 @@ def merge_key(key_kind: KeyKind, replies: Mapping[int, AnswerValue]) -> Merge:
     if key_kind.scope == SCOPE_AUTHORITY:
         groups = tuple(ValueGroup(given[authority], (authority,)) for authority in sources)
         return Merge(MergeStatus.PER_AUTHORITY, None, sources, groups)
+    first = given[sources[0]]
+    if all(given[authority] == first for authority in sources):
+        # Replies stored alike agree, whatever normalising would say: the common case, made cheap.
+        return Merge(MergeStatus.TAKEN, first, sources, (ValueGroup(first, sources),))
     by_value: dict[tuple[Any, str, str], list[int]] = {}
     for authority in sources:
         by_value.setdefault(comparable(key_kind.kind, given[authority]), []).append(authority)

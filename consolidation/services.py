@@ -32,7 +32,6 @@ are never changed by consolidation.
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
@@ -121,19 +120,22 @@ class Consolidation:
 
 @dataclass
 class _Rows:
-    """One read of every answer of a return: replies by key, consolidated answers by key."""
+    """One read of every answer of a return: replies by authority and by key, consolidated ones."""
 
-    replies: dict[AnswerKey, dict[int, tuple[AnswerValue, int, str, datetime]]]
+    by_authority: dict[int, dict[AnswerKey, AnswerValue]]
+    sources: dict[AnswerKey, list[SourceReply]]
     consolidated: dict[AnswerKey, tuple[AnswerValue, int]]
     # Every reply row's version, blank ones included: a reply cleared since is a change too.
     versions: dict[AnswerKey, dict[str, int]]
 
 
 def _read_rows(
-    country_return: CountryReturn, questionnaire: QuestionnaireDef, **filters: Any
+    country_return: CountryReturn,
+    questionnaire: QuestionnaireDef,
+    authorities: Mapping[int, Authority],
 ) -> _Rows:
     codes = {question.id: code for code, question in questionnaire.questions.items()}
-    rows = _Rows({}, {}, {})
+    rows = _Rows({}, {}, {}, {})
     for (
         authority_id,
         question_id,
@@ -145,7 +147,7 @@ def _read_rows(
         version,
         email,
         updated_at,
-    ) in Answer.objects.filter(country_return=country_return, **filters).values_list(
+    ) in Answer.objects.filter(country_return=country_return).values_list(
         "authority_id",
         "question_id",
         "row_code",
@@ -166,7 +168,21 @@ def _read_rows(
             rows.consolidated[key] = (answer, version)
             continue
         rows.versions.setdefault(key, {})[str(authority_id)] = version
-        rows.replies.setdefault(key, {})[authority_id] = (answer, version, email or "", updated_at)
+        rows.by_authority.setdefault(authority_id, {})[key] = answer
+        if answer.is_blank:
+            continue
+        authority = authorities.get(authority_id)
+        rows.sources.setdefault(key, []).append(
+            SourceReply(
+                authority_id=authority_id,
+                authority_name=authority.name if authority else "",
+                is_nso=authority is not None and authority.kind == Authority.Kind.NSO,
+                value=answer,
+                version=version,
+                updated_by=email or "",
+                updated_at=updated_at,
+            )
+        )
     return rows
 
 
@@ -192,26 +208,29 @@ def consolidate_return(*, country_return: CountryReturn) -> Consolidation:
         authority.pk: authority
         for authority in Authority.objects.filter(country_id=country_return.country_id)
     }
-    rows = _read_rows(country_return, questionnaire)
+    rows = _read_rows(country_return, questionnaire, authorities)
     resolutions = _latest_resolutions(country_return, questionnaire)
-    replies_by_authority: dict[int, dict[AnswerKey, AnswerValue]] = {}
-    for key, replies in rows.replies.items():
-        for authority_id, (answer, *_rest) in replies.items():
-            replies_by_authority.setdefault(authority_id, {})[key] = answer
     merged = merge_replies(
-        questionnaire, replies_by_authority, extra_keys=[*rows.consolidated, *resolutions]
+        questionnaire, rows.by_authority, extra_keys=[*rows.consolidated, *resolutions]
     )
+    # The NSO first, then the authorities by name.
+    order = {
+        authority.pk: (authority.kind != Authority.Kind.NSO, authority.name, authority.pk)
+        for authority in authorities.values()
+    }
     answers = {}
     for key, merge in merged.items():
         question = questionnaire.questions[key[0]]
-        sources = _sources(rows.replies.get(key, {}), authorities)
+        sources = rows.sources.get(key, [])
+        if len(sources) > 1:
+            sources.sort(key=lambda source: order.get(source.authority_id, (True, "", 0)))
         answers[key] = _consolidated(
             key,
             question,
             merge.status,
             merge.value,
             merge.groups,
-            sources,
+            tuple(sources),
             rows.consolidated.get(key),
             resolutions.get(key),
             rows.versions.get(key, {}),
@@ -222,30 +241,6 @@ def consolidate_return(*, country_return: CountryReturn) -> Consolidation:
 def consolidated_answers(country_return: CountryReturn) -> dict[AnswerKey, ConsolidatedAnswer]:
     """The return's consolidated answers by key (see the module's docstring)."""
     return consolidate_return(country_return=country_return).answers
-
-
-def _sources(
-    replies: Mapping[int, tuple[AnswerValue, int, str, datetime]],
-    authorities: Mapping[int, Authority],
-) -> tuple[SourceReply, ...]:
-    sources = []
-    for authority_id, (answer, version, email, updated_at) in replies.items():
-        if not is_reply(answer):
-            continue
-        authority = authorities.get(authority_id)
-        sources.append(
-            SourceReply(
-                authority_id=authority_id,
-                authority_name=authority.name if authority else "",
-                is_nso=authority is not None and authority.kind == Authority.Kind.NSO,
-                value=answer,
-                version=version,
-                updated_by=email,
-                updated_at=updated_at,
-            )
-        )
-    sources.sort(key=lambda source: (not source.is_nso, source.authority_name, source.authority_id))
-    return tuple(sources)
 
 
 def _consolidated(
