@@ -29,16 +29,6 @@ from .services import (
     resolve_conflict,
 )
 
-# Within a section: what needs the focal point first, out-of-date decisions before conflicts.
-ORDER = {
-    ConsolidatedStatus.OUT_OF_DATE: 0,
-    ConsolidatedStatus.CONFLICT: 1,
-    ConsolidatedStatus.MISSING: 2,
-    ConsolidatedStatus.RESOLVED: 3,
-    ConsolidatedStatus.TAKEN: 4,
-    ConsolidatedStatus.PER_AUTHORITY: 5,
-}
-
 
 def key_slug(key: AnswerKey) -> str:
     """A key in a URL: "B6", "C2.census.latest"."""
@@ -155,13 +145,16 @@ def consolidation_page(request: HttpRequest, return_id: int) -> HttpResponse:
     country_return = _open_return(request, return_id)
     consolidation = consolidate_return(country_return=country_return)
     editable = _may_consolidate(request, country_return)
+    # Out-of-date resolutions come first, before every section's conflicts.
+    out_of_date = [
+        _row(consolidation, answer, editable=editable)
+        for answer in consolidation.answers.values()
+        if answer.status == ConsolidatedStatus.OUT_OF_DATE
+    ]
     sections = []
     for section in consolidation.questionnaire.sections:
         answers = consolidation.of_section(section)
-        attention = sorted(
-            (answer for answer in answers if answer.needs_attention),
-            key=lambda answer: ORDER[answer.status],
-        )
+        attention = [answer for answer in answers if answer.status == ConsolidatedStatus.CONFLICT]
         settled = [
             answer
             for answer in answers
@@ -190,6 +183,7 @@ def consolidation_page(request: HttpRequest, return_id: int) -> HttpResponse:
         {
             "country_return": country_return,
             "sections": sections,
+            "out_of_date": out_of_date,
             "editable": editable,
             "counts": {status: consolidation.count(status) for status in ConsolidatedStatus},
             "statuses": ConsolidatedStatus,

@@ -71,7 +71,7 @@ def test_the_focal_point_picks_a_reply(client, world, conflict):
     assert Resolution.objects.get().note == "The ministry knows"
     page = client.get(response["Location"]).content.decode()
     assert "consolidated answer saved" in page
-    assert "Nothing to resolve in this section." in page[page.index('id="section-C"') :]
+    assert "No conflict in this section." in page[page.index('id="section-C"') :]
 
 
 def test_an_own_value_fills_in_what_nobody_supplied(client, world):
@@ -171,3 +171,24 @@ def test_the_page_takes_the_same_queries_however_many_answers_and_conflicts(
         response = client.get(url)
 
     assert response.content.decode().count('class="resolve-form"') > 2
+
+
+def test_a_resolution_gone_out_of_date_is_shown_first(client, world, questionnaire, conflict):
+    client.force_login(world.focal_point_a)
+    client.post(
+        reverse("consolidation:answer", args=[world.return_a.pk, "C12"]),
+        {
+            "choice": str(world.nso_a.pk),
+            "base_version": 0,
+            "versions": json.dumps(conflict.source_versions),
+        },
+    )
+    reply(world, questionnaire, world.interior_a, C12, AnswerValue("dont_know"), world.respondent_a)
+
+    page = client.get(reverse("consolidation:consolidation", args=[world.return_a.pk]))
+
+    html = page.content.decode()
+    assert html.index('id="out-of-date"') < html.index('id="answer-C12"') < html.index(
+        'id="section-A"'
+    )
+    assert "Out of date: a reply changed since it was resolved" in html

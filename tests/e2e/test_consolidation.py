@@ -35,7 +35,7 @@ def test_the_focal_point_resolves_a_conflict(live_server, page: Page, world):
     conflict.get_by_role("button", name=re.compile("Save the consolidated answer")).click()
 
     expect(page.locator(".messages")).to_contain_text("consolidated answer saved")
-    expect(page.locator("#section-C")).to_contain_text("Nothing to resolve in this section.")
+    expect(page.locator("#section-C")).to_contain_text("No conflict in this section.")
     page.wait_for_load_state("networkidle")
     answer = consolidated_answers(world.return_a)[C12]
     assert answer.status == ConsolidatedStatus.RESOLVED
