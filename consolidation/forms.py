@@ -141,3 +141,13 @@ class ResolveForm(forms.Form):
     @property
     def own_value(self) -> AnswerValue | None:
         return self.cleaned_data.get("own") if self.picked_authority_id is None else None
+
+
+class SeparateReturnsForm(forms.Form):
+    """Why the country cannot consolidate its replies."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Why the replies cannot be consolidated"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -27,6 +27,11 @@ once, as the return's consolidated answer (an Answer without an authority), thro
 responses.services.save_answers: versioned, with its history (channel "consolidation"), and
 with a Resolution row saying who decided what, when, on which versions of the replies. Replies
 are never changed by consolidation.
+
+Where a country cannot consolidate, the focal point says so (choose_separate_returns, with a
+reason); `separate_returns(country_return)` then gives one SeparateReturn per authority that
+replied, with the sections it answered and its answers, and `standing_separate_returns()` the
+decision in force (None while the country consolidates).
 """
 
 from collections.abc import Mapping
@@ -47,7 +52,7 @@ from responses.models import Answer, AnswerChange, Authority, CountryReturn
 
 from .exceptions import ConsolidatedAnswerChanged, ConsolidationRefused, RepliesChanged
 from .merge import MergeStatus, ValueGroup, comparable, is_reply, key_kind, merge_replies
-from .models import Resolution
+from .models import Resolution, SeparateReturns
 
 # While the return is in one of these, the focal point may consolidate.
 OPEN_STATUSES = (CountryReturn.Status.NOT_STARTED, CountryReturn.Status.IN_PROGRESS)
@@ -324,13 +329,7 @@ def resolve_conflict(
     changes (ConsolidatedAnswerChanged, with their value). The value is saved through
     save_answers() with its history; a Resolution row records the decision.
     """
-    if not access.is_focal_point(user, country_return):
-        raise ConsolidationRefused(_("Only the country's focal points consolidate its return."))
-    if country_return.status not in OPEN_STATUSES:
-        raise ConsolidationRefused(
-            _("This return is %(status)s: its answers cannot be changed.")
-            % {"status": country_return.get_status_display().lower()}
-        )
+    _require_open_for_focal_point(country_return, user)
     if (picked_authority_id is None) == (value is None):
         raise ConsolidationRefused(_("Pick one reply or write a value."))
     questionnaire = get_definition(country_return.round.questionnaire_id)
@@ -399,3 +398,87 @@ def resolve_conflict(
         resolved_by=user,
         resolved_at=timezone.now(),
     )
+
+
+@dataclass(frozen=True)
+class SeparateReturn:
+    """One authority's replies, standing as a return of their own."""
+
+    authority: Authority
+    # The codes of the sections the authority answered, in the questionnaire's order.
+    sections: tuple[str, ...]
+    answers: dict[AnswerKey, AnswerValue]
+
+
+def standing_separate_returns(country_return: CountryReturn) -> SeparateReturns | None:
+    """The focal point's decision to submit separate returns, if one stands."""
+    return (
+        SeparateReturns.objects.filter(country_return=country_return, withdrawn_at__isnull=True)
+        .select_related("decided_by")
+        .first()
+    )
+
+
+def separate_returns(country_return: CountryReturn) -> list[SeparateReturn]:
+    """Every authority's replies as a return of its own: the NSO first, then by name."""
+    consolidation = consolidate_return(country_return=country_return)
+    section_of = {
+        code: question.section_code
+        for code, question in consolidation.questionnaire.questions.items()
+    }
+    order = [section.code for section in consolidation.questionnaire.sections]
+    answers: dict[int, dict[AnswerKey, AnswerValue]] = {}
+    for key, answer in consolidation.answers.items():
+        for source in answer.sources:
+            answers.setdefault(source.authority_id, {})[key] = source.value
+    result = [
+        SeparateReturn(
+            authority=consolidation.authorities[authority_id],
+            sections=tuple(
+                code for code in order if any(section_of[key[0]] == code for key in replies)
+            ),
+            answers=replies,
+        )
+        for authority_id, replies in answers.items()
+        if authority_id in consolidation.authorities
+    ]
+    result.sort(key=lambda item: (item.authority.kind != Authority.Kind.NSO, item.authority.name))
+    return result
+
+
+def _require_open_for_focal_point(country_return: CountryReturn, user: AbstractBaseUser) -> None:
+    if not access.is_focal_point(user, country_return):
+        raise ConsolidationRefused(_("Only the country's focal points consolidate its return."))
+    if country_return.status not in OPEN_STATUSES:
+        raise ConsolidationRefused(
+            _("This return is %(status)s: its answers cannot be changed.")
+            % {"status": country_return.get_status_display().lower()}
+        )
+
+
+@transaction.atomic
+def choose_separate_returns(
+    *, country_return: CountryReturn, user: AbstractBaseUser, reason: str
+) -> SeparateReturns:
+    """Record that the country cannot consolidate: its replies go in as separate returns."""
+    _require_open_for_focal_point(country_return, user)
+    reason = reason.strip()
+    if not reason:
+        raise ConsolidationRefused(_("Say why the replies cannot be consolidated."))
+    CountryReturn.objects.select_for_update().filter(pk=country_return.pk).first()
+    if standing_separate_returns(country_return) is not None:
+        raise ConsolidationRefused(_("Separate returns are already chosen for this country."))
+    return SeparateReturns.objects.create(
+        country_return=country_return, reason=reason, decided_by=user, decided_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def withdraw_separate_returns(*, country_return: CountryReturn, user: AbstractBaseUser) -> None:
+    """The country consolidates after all: the decision is withdrawn (and kept)."""
+    _require_open_for_focal_point(country_return, user)
+    withdrawn = SeparateReturns.objects.filter(
+        country_return=country_return, withdrawn_at__isnull=True
+    ).update(withdrawn_at=timezone.now(), withdrawn_by=user)
+    if not withdrawn:
+        raise ConsolidationRefused(_("No separate returns are chosen for this country."))

@@ -13,6 +13,16 @@ urlpatterns = [
         name="consolidation",
     ),
     path(
+        "returns/<int:return_id>/consolidation/separate-returns/",
+        views.separate_returns_choose,
+        name="separate-returns",
+    ),
+    path(
+        "returns/<int:return_id>/consolidation/separate-returns/withdraw/",
+        views.separate_returns_withdraw,
+        name="separate-returns-withdraw",
+    ),
+    path(
         "returns/<int:return_id>/consolidation/<str:key>/",
         views.consolidated_answer,
         name="answer",

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from consultation.definition import QuestionDef, QuestionnaireDef
 from consultation.formbuilder import LABEL_COLUMN, AnswerKey, AnswerValue
@@ -19,14 +20,18 @@ from responses.exceptions import ConsultationError
 from responses.models import CountryReturn
 
 from .exceptions import ConsolidatedAnswerChanged
-from .forms import ResolveForm, value_definition
+from .forms import ResolveForm, SeparateReturnsForm, value_definition
 from .services import (
     OPEN_STATUSES,
     ConsolidatedAnswer,
     ConsolidatedStatus,
     Consolidation,
+    choose_separate_returns,
     consolidate_return,
     resolve_conflict,
+    separate_returns,
+    standing_separate_returns,
+    withdraw_separate_returns,
 )
 
 
@@ -177,11 +182,15 @@ def consolidation_page(request: HttpRequest, return_id: int) -> HttpResponse:
                 ],
             }
         )
+    decision = standing_separate_returns(country_return)
     return render(
         request,
         "consolidation/consolidation.html",
         {
             "country_return": country_return,
+            "separate_returns_decision": decision,
+            "separate_returns": separate_returns(country_return) if decision else [],
+            "separate_returns_form": SeparateReturnsForm() if editable and not decision else None,
             "sections": sections,
             "out_of_date": out_of_date,
             "editable": editable,
@@ -251,3 +260,44 @@ def consolidated_answer(request: HttpRequest, return_id: int, key: str) -> HttpR
         },
         status=status,
     )
+
+
+@never_cache
+@require_POST
+@login_required
+def separate_returns_choose(request: HttpRequest, return_id: int) -> HttpResponse:
+    """The focal point says the country cannot consolidate, and why."""
+    country_return = access.get_return(request.user, return_id)
+    access.require_focal_point(request.user, country_return)
+    form = SeparateReturnsForm(request.POST)
+    target = reverse("consolidation:consolidation", args=[country_return.pk])
+    if not form.is_valid():
+        messages.error(request, _("Say why the replies cannot be consolidated."))
+        return redirect(target)
+    try:
+        choose_separate_returns(
+            country_return=country_return,
+            user=request.user,  # type: ignore[arg-type]
+            reason=form.cleaned_data["reason"],
+        )
+    except ConsultationError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The replies will be submitted as separate returns."))
+    return redirect(target)
+
+
+@never_cache
+@require_POST
+@login_required
+def separate_returns_withdraw(request: HttpRequest, return_id: int) -> HttpResponse:
+    """The country consolidates after all."""
+    country_return = access.get_return(request.user, return_id)
+    access.require_focal_point(request.user, country_return)
+    try:
+        withdraw_separate_returns(country_return=country_return, user=request.user)  # type: ignore[arg-type]
+    except ConsultationError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The replies will be consolidated into one return."))
+    return redirect("consolidation:consolidation", return_id=country_return.pk)

@@ -1,5 +1,5 @@
 """Models of the consolidation app, one module per aggregate."""
 
-from .consolidated import Resolution
+from .consolidated import Resolution, SeparateReturns
 
-__all__ = ["Resolution"]
+__all__ = ["Resolution", "SeparateReturns"]

@@ -47,3 +47,38 @@ class Resolution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}.{self.row_code}.{self.column_code}: {self.get_action_display()}"
+
+
+class SeparateReturns(models.Model):
+    """The focal point's decision that the country cannot consolidate: one return per authority.
+
+    Each authority's replies then stand as a return of their own, covering the sections it
+    answered. Withdrawn (not deleted) when the focal point consolidates after all.
+    """
+
+    country_return = models.ForeignKey(
+        CountryReturn, on_delete=models.CASCADE, related_name="separate_returns_decisions"
+    )
+    reason = models.TextField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        verbose_name_plural = "separate returns decisions"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country_return"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_standing_separate_returns_decision",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country_return_id}: separate returns ({self.decided_at:%Y-%m-%d})"

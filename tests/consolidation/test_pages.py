@@ -188,7 +188,9 @@ def test_a_resolution_gone_out_of_date_is_shown_first(client, world, questionnai
     page = client.get(reverse("consolidation:consolidation", args=[world.return_a.pk]))
 
     html = page.content.decode()
-    assert html.index('id="out-of-date"') < html.index('id="answer-C12"') < html.index(
-        'id="section-A"'
+    assert (
+        html.index('id="out-of-date"')
+        < html.index('id="answer-C12"')
+        < html.index('id="section-A"')
     )
     assert "Out of date: a reply changed since it was resolved" in html

@@ -3,12 +3,15 @@
 an id in a URL or a form."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from consolidation.models import Resolution
+from consolidation.models import Resolution, SeparateReturns
 from responses.models import Answer, AnswerChange, Assignment, AssignmentEvent, Invitation
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +33,8 @@ class Case:
     method: str
     allowed: frozenset  # roles that succeed
     writes: bool = False
+    # What must exist before the request (given the world).
+    prepare: Callable[[Any], object] | None = None
 
 
 def R(*roles):
@@ -56,6 +61,19 @@ CASES = [
     Case("consolidation", "get", R("focal_point_a", *UNSD)),
     Case("consolidated-answer", "get", R("focal_point_a", *UNSD)),
     Case("consolidated-answer-resolve", "post", R("focal_point_a"), writes=True),
+    Case("separate-returns", "post", R("focal_point_a"), writes=True),
+    Case(
+        "separate-returns-withdraw",
+        "post",
+        R("focal_point_a"),
+        writes=True,
+        prepare=lambda world: SeparateReturns.objects.create(
+            country_return=world.return_a,
+            reason="Two sets of figures",
+            decided_by=world.focal_point_a,
+            decided_at=timezone.now(),
+        ),
+    ),
 ]
 
 
@@ -111,6 +129,14 @@ def request_for(case, world, invitation):
             reverse("consolidation:answer", args=[a, "B6"]),
             {"data": {"choice": "own", "value": "yes", "base_version": 0, "versions": "{}"}},
         ),
+        "separate-returns": (
+            reverse("consolidation:separate-returns", args=[a]),
+            {"data": {"reason": "Two sets of figures"}},
+        ),
+        "separate-returns-withdraw": (
+            reverse("consolidation:separate-returns-withdraw", args=[a]),
+            {},
+        ),
     }[case.name]
 
 
@@ -123,6 +149,7 @@ def snapshot():
         Invitation.objects.count(),
         Invitation.objects.filter(revoked_at__isnull=True).count(),
         Resolution.objects.count(),
+        list(SeparateReturns.objects.values_list("withdrawn_at", flat=True)),
     )
 
 
@@ -145,6 +172,8 @@ def test_access(client, world, invitation, case, role):
     if role != "anonymous":
         client.force_login(getattr(world, role))
     url, extra = request_for(case, world, invitation)
+    if case.prepare is not None:
+        case.prepare(world)
     before = snapshot()
 
     response = getattr(client, case.method)(url, **extra)
