@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,9 +53,6 @@ from responses.models import Answer, AnswerChange, Authority, CountryReturn
 from .exceptions import ConsolidatedAnswerChanged, ConsolidationRefused, RepliesChanged
 from .merge import MergeStatus, ValueGroup, comparable, is_reply, key_kind, merge_replies
 from .models import Resolution, SeparateReturns
-
-# While the return is in one of these, the focal point may consolidate.
-OPEN_STATUSES = (CountryReturn.Status.NOT_STARTED, CountryReturn.Status.IN_PROGRESS)
 
 
 class ConsolidatedStatus(models.TextChoices):
@@ -327,9 +324,11 @@ def resolve_conflict(
     version}); if a reply moved on since, nothing changes (RepliesChanged). `base_version` is the
     version of the consolidated answer the page showed; if someone else set it since, nothing
     changes (ConsolidatedAnswerChanged, with their value). The value is saved through
-    save_answers() with its history; a Resolution row records the decision.
+    save_answers() with its history, under the one edit rule (access.edit_rule, which refuses
+    with EditRefused once the return is submitted); a Resolution row records the decision.
     """
-    _require_open_for_focal_point(country_return, user)
+    if not access.is_focal_point(user, country_return):
+        raise ConsolidationRefused(_("Only the country's focal points consolidate its return."))
     if (picked_authority_id is None) == (value is None):
         raise ConsolidationRefused(_("Pick one reply or write a value."))
     questionnaire = get_definition(country_return.round.questionnaire_id)
@@ -446,10 +445,23 @@ def separate_returns(country_return: CountryReturn) -> list[SeparateReturn]:
     return result
 
 
+def consolidation_rule(
+    user: AbstractBaseUser | AnonymousUser, country_return: CountryReturn, section: SectionDef
+) -> access.EditRule:
+    """Whether the user may change this section's consolidated answers now (and which ones)."""
+    return access.edit_rule(
+        user,
+        country_return=country_return,
+        authority=None,
+        section_id=section.id,
+        channel=AnswerChange.Channel.CONSOLIDATION,
+    )
+
+
 def _require_open_for_focal_point(country_return: CountryReturn, user: AbstractBaseUser) -> None:
     if not access.is_focal_point(user, country_return):
         raise ConsolidationRefused(_("Only the country's focal points consolidate its return."))
-    if country_return.status not in OPEN_STATUSES:
+    if country_return.status not in CountryReturn.EDITABLE:
         raise ConsolidationRefused(
             _("This return is %(status)s: its answers cannot be changed.")
             % {"status": country_return.get_status_display().lower()}

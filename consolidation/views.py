@@ -1,5 +1,6 @@
 """The consolidation page of a return, and the page that settles one consolidated answer."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,12 +23,12 @@ from responses.models import CountryReturn
 from .exceptions import ConsolidatedAnswerChanged
 from .forms import ResolveForm, SeparateReturnsForm, value_definition
 from .services import (
-    OPEN_STATUSES,
     ConsolidatedAnswer,
     ConsolidatedStatus,
     Consolidation,
     choose_separate_returns,
     consolidate_return,
+    consolidation_rule,
     resolve_conflict,
     separate_returns,
     standing_separate_returns,
@@ -129,11 +130,24 @@ def _row(
     )
 
 
-def _may_consolidate(request: HttpRequest, country_return: CountryReturn) -> bool:
-    return (
-        access.is_focal_point(request.user, country_return)
-        and country_return.status in OPEN_STATUSES
-    )
+def _may_consolidate(
+    request: HttpRequest, consolidation: Consolidation
+) -> Callable[[ConsolidatedAnswer], bool]:
+    """Which consolidated answers the user may change now: the edit rule, once per section."""
+    country_return = consolidation.country_return
+    if not access.is_focal_point(request.user, country_return):
+        return lambda answer: False
+    questions = consolidation.questionnaire.questions
+    rules = {
+        section.code: consolidation_rule(request.user, country_return, section)
+        for section in consolidation.questionnaire.sections
+    }
+
+    def may(answer: ConsolidatedAnswer) -> bool:
+        question = questions[answer.key[0]]
+        return rules[question.section_code].allows_question(question.id)
+
+    return may
 
 
 def _open_return(request: HttpRequest, return_id: int) -> CountryReturn:
@@ -149,10 +163,13 @@ def _open_return(request: HttpRequest, return_id: int) -> CountryReturn:
 def consolidation_page(request: HttpRequest, return_id: int) -> HttpResponse:
     country_return = _open_return(request, return_id)
     consolidation = consolidate_return(country_return=country_return)
-    editable = _may_consolidate(request, country_return)
+    may = _may_consolidate(request, consolidation)
+    editable = country_return.status in CountryReturn.EDITABLE and access.is_focal_point(
+        request.user, country_return
+    )
     # Out-of-date resolutions come first, before every section's conflicts.
     out_of_date = [
-        _row(consolidation, answer, editable=editable)
+        _row(consolidation, answer, editable=may(answer))
         for answer in consolidation.answers.values()
         if answer.status == ConsolidatedStatus.OUT_OF_DATE
     ]
@@ -168,7 +185,7 @@ def consolidation_page(request: HttpRequest, return_id: int) -> HttpResponse:
         sections.append(
             {
                 "section": section,
-                "attention": [_row(consolidation, a, editable=editable) for a in attention],
+                "attention": [_row(consolidation, a, editable=may(a)) for a in attention],
                 "settled": [_row(consolidation, a, editable=False) for a in settled],
                 "missing": [
                     _row(consolidation, a, editable=False)
@@ -210,7 +227,7 @@ def consolidated_answer(request: HttpRequest, return_id: int, key: str) -> HttpR
     answer = consolidation.answers.get(answer_key)
     if answer is None:
         raise Http404("No such answer")
-    editable = _may_consolidate(request, country_return)
+    editable = _may_consolidate(request, consolidation)(answer)
     if request.method == "POST" and not access.is_focal_point(request.user, country_return):
         raise Http404("No such page")
     row = _row(

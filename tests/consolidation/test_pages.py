@@ -10,8 +10,8 @@ from django.urls import reverse
 from consolidation.models import Resolution
 from consolidation.services import ConsolidatedStatus, consolidated_answers
 from consultation.formbuilder import AnswerValue
-from responses.models import Answer, Authority
-from tests.consolidation.test_services import C12, CENSUS, reply
+from responses.models import Answer
+from tests.consolidation.test_services import C12, CENSUS, labour_holding, reply
 
 pytestmark = pytest.mark.django_db
 
@@ -157,15 +157,15 @@ def test_the_page_takes_the_same_queries_however_many_answers_and_conflicts(
     client.get(url)  # sessions and definition caches warm
     with CaptureQueriesContext(connection) as few:
         client.get(url)
-    labour = Authority.objects.get(name="Ministry of Labour")
+    labour = labour_holding(world, "B")
     section_b = questionnaire.section("B")
     for question in section_b.questions:
         if question.kind == "yes_no":
             key = (question.code, "", "")
             reply(world, questionnaire, world.nso_a, key, AnswerValue("yes"))
-            reply(world, questionnaire, labour, key, AnswerValue("no"))
+            reply(world, questionnaire, labour, key, AnswerValue("no"), world.respondent_a_other)
     reply(world, questionnaire, world.nso_a, C12, AnswerValue("yes"))
-    reply(world, questionnaire, world.interior_a, C12, AnswerValue("no"))
+    reply(world, questionnaire, world.interior_a, C12, AnswerValue("no"), world.respondent_a)
 
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(url)

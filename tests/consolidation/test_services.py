@@ -15,8 +15,10 @@ from consolidation.services import (
     resolve_conflict,
 )
 from consultation.formbuilder import AnswerValue
+from consultation.models import Section
 from responses.answers.services import AnswerEdit, load_answers, load_replies, save_answers
-from responses.models import Answer, AnswerChange, Authority, CountryReturn
+from responses.exceptions import EditRefused
+from responses.models import Answer, AnswerChange, Assignment, Authority, CountryReturn
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +42,18 @@ def reply(world, questionnaire, authority, key, value, user=None):
         channel=AnswerChange.Channel.WEB,
     )
     assert result.saved, result
+
+
+def labour_holding(world, *section_codes):
+    """The Ministry of Labour, given these sections of return A too (its respondent answers)."""
+    labour = Authority.objects.get(name="Ministry of Labour")
+    for code in section_codes:
+        Assignment.objects.get_or_create(
+            country_return=world.return_a,
+            section=Section.objects.get(questionnaire_id=world.round.questionnaire_id, code=code),
+            authority=labour,
+        )
+    return labour
 
 
 def replies_snapshot(world):
@@ -262,7 +276,7 @@ def test_a_submitted_return_is_not_consolidated_again(world):
     CountryReturn.objects.filter(pk=world.return_a.pk).update(status=CountryReturn.Status.SUBMITTED)
     world.return_a.refresh_from_db()
 
-    with pytest.raises(ConsolidationRefused, match="submitted"):
+    with pytest.raises(EditRefused, match="submitted"):
         resolve_conflict(
             country_return=world.return_a,
             key=B6,
@@ -292,10 +306,19 @@ def test_consolidating_takes_the_same_number_of_queries_however_many_answers(
     consolidate_return(country_return=world.return_a)  # the definition is cached from here on
     with django_assert_max_num_queries(3) as few:
         consolidate_return(country_return=world.return_a)
-    labour = Authority.objects.get(name="Ministry of Labour")
-    for authority in (world.nso_a, world.interior_a, labour):
+    labour = labour_holding(world, "B", "C")
+    Assignment.objects.create(
+        country_return=world.return_a,
+        section=Section.objects.get(questionnaire_id=world.round.questionnaire_id, code="B"),
+        authority=world.interior_a,
+    )
+    for authority, user in (
+        (world.nso_a, world.focal_point_a),
+        (world.interior_a, world.respondent_a),
+        (labour, world.respondent_a_other),
+    ):
         for key, value in [(B6, "yes"), (C12, "no"), (CENSUS, 2010)]:
-            reply(world, questionnaire, authority, key, AnswerValue(value))
+            reply(world, questionnaire, authority, key, AnswerValue(value), user)
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         consolidation = consolidate_return(country_return=world.return_a)

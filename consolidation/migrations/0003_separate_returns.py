@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consolidation', '0001_initial'),
-        ('responses', '0002_consolidated_answers'),
+        ('consolidation', '0002_resolutions'),
+        ('responses', '0002_lifecycle_events'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('consultation', '0001_initial'),
-        ('responses', '0001_initial'),
+        ('responses', '0002_lifecycle_events'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

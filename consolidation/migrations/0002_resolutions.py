@@ -7,11 +7,10 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
+        ('consolidation', '0001_review'),
         ('consultation', '0001_initial'),
-        ('responses', '0001_initial'),
+        ('responses', '0002_lifecycle_events'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
