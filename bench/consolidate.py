@@ -114,7 +114,7 @@ def build_return(questionnaire_id: int) -> tuple[Any, int]:
             for row in grid_rows:
                 for column in question.columns:
                     cells.append((row, column.code, column.kind, column.choices))
-        for row, column, kind, choices in cells:
+        for row, column_code, kind, choices in cells:
             position += 1
             for number, authority in enumerate(authorities):
                 value = value_for(kind, choices, position, number)
@@ -127,7 +127,7 @@ def build_return(questionnaire_id: int) -> tuple[Any, int]:
                         authority=authority,
                         question_id=question.id,
                         row_code=row,
-                        column_code=column,
+                        column_code=column_code,
                         value=value,
                         status=status,
                         version=1,

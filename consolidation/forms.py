@@ -84,7 +84,9 @@ class ResolveForm(forms.Form):
         self.allows_own_value = self.kind not in NO_OWN_VALUE_KINDS or bool(special_values)
         if self.allows_own_value:
             options.append((OWN_VALUE, _("Write the country's own answer")))
-        self.fields["choice"].choices = options
+        choice_field = self.fields["choice"]
+        assert isinstance(choice_field, forms.ChoiceField)
+        choice_field.choices = options
         if len(options) == 1:
             self.fields["choice"].initial = options[0][0]
         if self.allows_own_value:
@@ -116,7 +118,7 @@ class ResolveForm(forms.Form):
             raise forms.ValidationError(_("The page was damaged: load it again.")) from error
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("choice") != OWN_VALUE:
             return cleaned
         value = value_to_json(

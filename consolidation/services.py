@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -309,7 +309,7 @@ def resolve_conflict(
     *,
     country_return: CountryReturn,
     key: AnswerKey,
-    user: AbstractBaseUser,
+    user: User,
     base_version: int,
     shown_versions: Mapping[str, int],
     picked_authority_id: int | None = None,
@@ -446,7 +446,7 @@ def separate_returns(country_return: CountryReturn) -> list[SeparateReturn]:
 
 
 def consolidation_rule(
-    user: AbstractBaseUser | AnonymousUser, country_return: CountryReturn, section: SectionDef
+    user: User, country_return: CountryReturn, section: SectionDef
 ) -> access.EditRule:
     """Whether the user may change this section's consolidated answers now (and which ones)."""
     return access.edit_rule(
@@ -458,7 +458,7 @@ def consolidation_rule(
     )
 
 
-def _require_open_for_focal_point(country_return: CountryReturn, user: AbstractBaseUser) -> None:
+def _require_open_for_focal_point(country_return: CountryReturn, user: User) -> None:
     if not access.is_focal_point(user, country_return):
         raise ConsolidationRefused(_("Only the country's focal points consolidate its return."))
     if country_return.status not in CountryReturn.EDITABLE:
@@ -470,7 +470,7 @@ def _require_open_for_focal_point(country_return: CountryReturn, user: AbstractB
 
 @transaction.atomic
 def choose_separate_returns(
-    *, country_return: CountryReturn, user: AbstractBaseUser, reason: str
+    *, country_return: CountryReturn, user: User, reason: str
 ) -> SeparateReturns:
     """Record that the country cannot consolidate: its replies go in as separate returns."""
     _require_open_for_focal_point(country_return, user)
@@ -486,7 +486,7 @@ def choose_separate_returns(
 
 
 @transaction.atomic
-def withdraw_separate_returns(*, country_return: CountryReturn, user: AbstractBaseUser) -> None:
+def withdraw_separate_returns(*, country_return: CountryReturn, user: User) -> None:
     """The country consolidates after all: the decision is withdrawn (and kept)."""
     _require_open_for_focal_point(country_return, user)
     withdrawn = SeparateReturns.objects.filter(

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from consultation.definition import QuestionDef, QuestionnaireDef
 from consultation.formbuilder import LABEL_COLUMN, AnswerKey, AnswerValue
+from consultation.http import AuthenticatedHttpRequest
 from consultation.rendering import format_value
 from responses import access
 from responses.exceptions import ConsultationError
@@ -131,7 +132,7 @@ def _row(
 
 
 def _may_consolidate(
-    request: HttpRequest, consolidation: Consolidation
+    request: AuthenticatedHttpRequest, consolidation: Consolidation
 ) -> Callable[[ConsolidatedAnswer], bool]:
     """Which consolidated answers the user may change now: the edit rule, once per section."""
     country_return = consolidation.country_return
@@ -150,7 +151,7 @@ def _may_consolidate(
     return may
 
 
-def _open_return(request: HttpRequest, return_id: int) -> CountryReturn:
+def _open_return(request: AuthenticatedHttpRequest, return_id: int) -> CountryReturn:
     """The return, for its focal points and UNSD; 404 for anyone else."""
     country_return = access.get_return(request.user, return_id)
     if not (access.is_focal_point(request.user, country_return) or access.is_unsd(request.user)):
@@ -160,7 +161,7 @@ def _open_return(request: HttpRequest, return_id: int) -> CountryReturn:
 
 @never_cache
 @login_required
-def consolidation_page(request: HttpRequest, return_id: int) -> HttpResponse:
+def consolidation_page(request: AuthenticatedHttpRequest, return_id: int) -> HttpResponse:
     country_return = _open_return(request, return_id)
     consolidation = consolidate_return(country_return=country_return)
     may = _may_consolidate(request, consolidation)
@@ -219,7 +220,9 @@ def consolidation_page(request: HttpRequest, return_id: int) -> HttpResponse:
 
 @never_cache
 @login_required
-def consolidated_answer(request: HttpRequest, return_id: int, key: str) -> HttpResponse:
+def consolidated_answer(
+    request: AuthenticatedHttpRequest, return_id: int, key: str
+) -> HttpResponse:
     """One consolidated answer: its replies side by side; the focal point settles it here."""
     country_return = _open_return(request, return_id)
     answer_key = key_from_slug(key)
@@ -243,7 +246,7 @@ def consolidated_answer(request: HttpRequest, return_id: int, key: str) -> HttpR
             resolve_conflict(
                 country_return=country_return,
                 key=answer_key,
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 base_version=form.cleaned_data["base_version"],
                 shown_versions=form.cleaned_data["versions"],
                 picked_authority_id=form.picked_authority_id,
@@ -282,7 +285,7 @@ def consolidated_answer(request: HttpRequest, return_id: int, key: str) -> HttpR
 @never_cache
 @require_POST
 @login_required
-def separate_returns_choose(request: HttpRequest, return_id: int) -> HttpResponse:
+def separate_returns_choose(request: AuthenticatedHttpRequest, return_id: int) -> HttpResponse:
     """The focal point says the country cannot consolidate, and why."""
     country_return = access.get_return(request.user, return_id)
     access.require_focal_point(request.user, country_return)
@@ -294,7 +297,7 @@ def separate_returns_choose(request: HttpRequest, return_id: int) -> HttpRespons
     try:
         choose_separate_returns(
             country_return=country_return,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             reason=form.cleaned_data["reason"],
         )
     except ConsultationError as refused:
@@ -307,12 +310,12 @@ def separate_returns_choose(request: HttpRequest, return_id: int) -> HttpRespons
 @never_cache
 @require_POST
 @login_required
-def separate_returns_withdraw(request: HttpRequest, return_id: int) -> HttpResponse:
+def separate_returns_withdraw(request: AuthenticatedHttpRequest, return_id: int) -> HttpResponse:
     """The country consolidates after all."""
     country_return = access.get_return(request.user, return_id)
     access.require_focal_point(request.user, country_return)
     try:
-        withdraw_separate_returns(country_return=country_return, user=request.user)  # type: ignore[arg-type]
+        withdraw_separate_returns(country_return=country_return, user=request.user)
     except ConsultationError as refused:
         messages.error(request, refused.message)
     else:
