@@ -383,14 +383,19 @@ class Invitation(models.Model):
 class Answer(models.Model):
     """One answer of one reply: a question (or a grid cell) of a return, for an authority.
 
-    `version` grows with every change; a save names the version it started from, so that
-    concurrent edits are never silently overwritten.
+    An answer without an authority belongs to the return's consolidated answers (written by the
+    consolidation app: a resolved conflict, an answer nobody supplied); replies are the answers
+    with an authority. `version` grows with every change; a save names the version it started
+    from, so that concurrent edits are never silently overwritten.
     """
 
     country_return = models.ForeignKey(
         CountryReturn, on_delete=models.CASCADE, related_name="answers"
     )
-    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="answers")
+    # None: the return's consolidated answer.
+    authority = models.ForeignKey(
+        Authority, null=True, blank=True, on_delete=models.PROTECT, related_name="answers"
+    )
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     row_code = models.CharField(max_length=30, blank=True)
     column_code = models.CharField(max_length=30, blank=True)
@@ -409,7 +414,12 @@ class Answer(models.Model):
             models.UniqueConstraint(
                 fields=["country_return", "authority", "question", "row_code", "column_code"],
                 name="one_answer_per_key",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["country_return", "question", "row_code", "column_code"],
+                condition=Q(authority__isnull=True),
+                name="one_consolidated_answer_per_key",
+            ),
         ]
         indexes = [models.Index(fields=["country_return", "authority"])]
 

@@ -3,12 +3,16 @@
 an id in a URL or a form."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.apps import apps
 from django.urls import reverse
+from django.utils import timezone
 
+from consolidation.models import SeparateReturns
 from responses.models import Answer, Assignment, Invitation
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +34,8 @@ class Case:
     method: str
     allowed: frozenset  # roles that succeed
     writes: bool = False
+    # What must exist before the request (given the world).
+    prepare: Callable[[Any], object] | None = None
 
 
 def R(*roles):
@@ -53,6 +59,22 @@ CASES = [
     Case("reclaim", "post", R("focal_point_a"), writes=True),
     Case("hand-back", "post", R("respondent_a"), writes=True),
     Case("resend-invitation", "post", R("focal_point_a", "admin"), writes=True),
+    Case("consolidation", "get", R("focal_point_a", *UNSD)),
+    Case("consolidated-answer", "get", R("focal_point_a", *UNSD)),
+    Case("consolidated-answer-resolve", "post", R("focal_point_a"), writes=True),
+    Case("separate-returns", "post", R("focal_point_a"), writes=True),
+    Case(
+        "separate-returns-withdraw",
+        "post",
+        R("focal_point_a"),
+        writes=True,
+        prepare=lambda world: SeparateReturns.objects.create(
+            country_return=world.return_a,
+            reason="Two sets of figures",
+            decided_by=world.focal_point_a,
+            decided_at=timezone.now(),
+        ),
+    ),
 ]
 
 
@@ -102,6 +124,20 @@ def request_for(case, world, invitation):
             reverse("responses:invitation-resend", args=[a, invitation.pk]),
             {},
         ),
+        "consolidation": (reverse("consolidation:consolidation", args=[a]), {}),
+        "consolidated-answer": (reverse("consolidation:answer", args=[a, "B6"]), {}),
+        "consolidated-answer-resolve": (
+            reverse("consolidation:answer", args=[a, "B6"]),
+            {"data": {"choice": "own", "value": "yes", "base_version": 0, "versions": "{}"}},
+        ),
+        "separate-returns": (
+            reverse("consolidation:separate-returns", args=[a]),
+            {"data": {"reason": "Two sets of figures"}},
+        ),
+        "separate-returns-withdraw": (
+            reverse("consolidation:separate-returns-withdraw", args=[a]),
+            {},
+        ),
     }[case.name]
 
 
@@ -137,6 +173,8 @@ def test_access(client, world, invitation, case, role):
     if role != "anonymous":
         client.force_login(getattr(world, role))
     url, extra = request_for(case, world, invitation)
+    if case.prepare is not None:
+        case.prepare(world)
     before = snapshot()
 
     response = getattr(client, case.method)(url, **extra)
@@ -166,6 +204,8 @@ def test_changing_the_return_id_reaches_nothing(client, world, role):
         reverse("responses:return-overview", args=[other_return.pk]),
         reverse("responses:section-edit", args=[other_return.pk, "A"]),
         reverse("responses:question-history", args=[other_return.pk, "A", "A3"]),
+        reverse("consolidation:consolidation", args=[other_return.pk]),
+        reverse("consolidation:answer", args=[other_return.pk, "A3"]),
     ):
         assert client.get(url).status_code == 404, url
     response = client.post(
