@@ -9,7 +9,7 @@ the consolidated answer only when the country accepts it (channel "correction").
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -41,9 +41,6 @@ from responses.returns.lifecycle import move_return, record_return_event, reopen
 from ..models import Correction, QueryMessage, ReviewQuery
 from ..services import ConsolidatedAnswer, ConsolidatedStatus, Consolidation, consolidate_return
 from .exceptions import ReviewRefused, SubmissionRefused
-
-User = AbstractBaseUser | AnonymousUser
-
 
 # --- Check your answers --------------------------------------------------------------------------
 
@@ -140,8 +137,12 @@ def check_answers(*, country_return: CountryReturn) -> CheckAnswers:
     for key, answer in consolidation.answers.items():
         if answer.value is not None:
             values[key] = answer.value
-        elif answer.status == ConsolidatedStatus.PER_AUTHORITY and answer.sources:
-            # A question about each institution is answered once any of them answered it.
+        elif answer.sources and answer.status in (
+            ConsolidatedStatus.PER_AUTHORITY,
+            ConsolidatedStatus.CONFLICT,
+        ):
+            # A question about each institution is answered once any of them answered it; a
+            # conflict is answered, differently: it is listed as a conflict, not as missing.
             values[key] = answer.sources[0].value
     sections = []
     for section in questionnaire.sections:
