@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consultation.models import Area, Question, Round, Section
@@ -461,6 +462,15 @@ class AnswerChange(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version} by {self.changed_by_id} ({self.channel})"
+
+    def describe_channel(self) -> str:
+        """Through which channel, in words: a UNSD correction names who accepted it."""
+        if self.channel == self.Channel.CORRECTION:
+            person = (
+                self.changed_by.get_full_name() or self.changed_by.email if self.changed_by else ""
+            )
+            return gettext("UNSD correction, accepted by %(person)s") % {"person": person}
+        return str(self.get_channel_display())
 
 
 class QuestionReopening(models.Model):

@@ -410,7 +410,7 @@ def get_query(user: User, country_return: CountryReturn, query_id: int) -> Revie
     return queries.select_related("question", "country_return__country").distinct().get()
 
 
-def _country_authority(user: User, query: ReviewQuery) -> Authority | None:
+def answering_authority(user: User, query: ReviewQuery) -> Authority | None:
     """The authority on whose behalf the user answers the query (None: not theirs to answer)."""
     routed = {authority.pk: authority for authority in query.routed_to.all()}
     if access.is_focal_point(user, query.country_return):
@@ -433,7 +433,7 @@ def reply_to_query(*, query: ReviewQuery, user: User, message: str) -> QueryMess
         raise ReviewRefused(_("This query is resolved. Nothing was sent."))
     country_return = query.country_return
     from_unsd = access.is_unsd(user) and not access.is_focal_point(user, country_return)
-    if not from_unsd and _country_authority(user, locked) is None:
+    if not from_unsd and answering_authority(user, locked) is None:
         raise ReviewRefused(_("This query is not about your answers."))
     posted = QueryMessage.objects.create(
         query=locked, author=user, from_unsd=from_unsd, body=message
@@ -487,7 +487,7 @@ def correct_answer_for_query(*, query: ReviewQuery, user: User) -> Authority:
         raise ReviewRefused(_("This return is not queried: nothing can be reopened."))
     if query.status == ReviewQuery.Status.RESOLVED:
         raise ReviewRefused(_("This query is resolved."))
-    authority = _country_authority(user, query)
+    authority = answering_authority(user, query)
     if authority is None:
         raise ReviewRefused(_("This query is not about your answers."))
     reopen_question(
@@ -747,6 +747,24 @@ def _record_decision(
             "decided_by": _person(user),
             "review_url": reverse("review:review", args=[country_return.pk]),
         },
+    )
+
+
+def consolidated_history(
+    country_return: CountryReturn, questionnaire: QuestionnaireDef, key: AnswerKey
+) -> "list[AnswerChange]":
+    """Every change of the country's consolidated answer to a key, newest first."""
+    question = questionnaire.questions.get(key[0])
+    if question is None:
+        return []
+    return list(
+        AnswerChange.objects.filter(
+            answer__country_return=country_return,
+            answer__authority__isnull=True,
+            answer__question_id=question.id,
+            answer__row_code=key[1],
+            answer__column_code=key[2],
+        ).select_related("changed_by")
     )
 
 

@@ -56,6 +56,27 @@ def describe(questionnaire: QuestionnaireDef, key: AnswerKey, value: AnswerValue
     return text
 
 
+def _history(
+    country_return: CountryReturn, questionnaire: QuestionnaireDef, key: AnswerKey
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "change": change,
+            "old": describe(
+                questionnaire,
+                key,
+                AnswerValue(change.old_value, change.old_status, change.old_note),
+            ),
+            "new": describe(
+                questionnaire,
+                key,
+                AnswerValue(change.new_value, change.new_status, change.new_note),
+            ),
+        }
+        for change in services.consolidated_history(country_return, questionnaire, key)
+    ]
+
+
 def _fix_url(country_return: CountryReturn, gap: Gap) -> str:
     """Where a gap is fixed: the question on its section page, or its consolidated answer."""
     if gap.kind == Gap.Kind.MISSING:
@@ -278,6 +299,7 @@ def _render_query(
             and country_return.status == CountryReturn.Status.QUERIED
             and query.status != query.Status.RESOLVED,
             "section_code": question.section_code,
+            "history": _history(country_return, questionnaire, query.key),
         },
         status=status,
     )
@@ -287,6 +309,8 @@ def _render_query(
 @login_required
 def query_correct(request: AuthenticatedHttpRequest, return_id: int, query_id: int) -> HttpResponse:
     query = _query(request, return_id, query_id)
+    if services.answering_authority(request.user, query) is None:
+        raise Http404("No such page")
     try:
         authority = services.correct_answer_for_query(query=query, user=request.user)
     except ConsultationError as refusal:
@@ -456,6 +480,7 @@ def correction_detail(
             ),
             "form": form,
             "may_decide": focal and correction.status == correction.Status.PROPOSED,
+            "history": _history(country_return, questionnaire, key),
         },
         status=status,
     )

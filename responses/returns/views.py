@@ -75,6 +75,7 @@ def return_overview(request: AuthenticatedHttpRequest, return_id: int) -> HttpRe
             "show_timeline": sees_all,
             "rows": rows,
             "is_focal_point": focal,
+            "is_unsd": access.is_unsd(request.user),
             "questionnaire": definition,
         },
     )
