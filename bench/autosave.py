@@ -177,7 +177,7 @@ def reference_round() -> Any:
     from consultation.areas import load_areas
     from consultation.loader import load_questionnaire
     from consultation.models import Round
-    from responses.returns.lifecycle import move_round
+    from responses.rounds import open_round
 
     round_ = Round.objects.filter(code=ROUND_CODE).first()
     if round_ is None:
@@ -185,8 +185,8 @@ def reference_round() -> Any:
         load_questionnaire(QUESTIONNAIRE_FILE, round_code=ROUND_CODE)
         round_ = Round.objects.get(code=ROUND_CODE)
     if round_.status == Round.Status.DRAFT:
-        # Replies can be saved only while their round is open.
-        move_round(round_=round_, action=Round.Action.OPEN, actor=None)
+        open_round(round_=round_, opened_by=None)  # replies are saved only in an open round
+        round_.refresh_from_db()
     return round_
 
 
