@@ -86,6 +86,8 @@ demo: $(INSTALLED)
 	@$(DEMO_ENV) $(MANAGE) load_questionnaire $(QUESTIONNAIRE) --round 2026
 	@echo "== manage.py load_demo"
 	@$(DEMO_ENV) $(MANAGE) load_demo
+	@echo "== manage.py load_review_demo"
+	@$(DEMO_ENV) $(MANAGE) load_review_demo
 	@echo
 	@echo "The demo runs at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
 	@echo
