@@ -86,6 +86,8 @@ demo: $(INSTALLED)
 	@$(DEMO_ENV) $(MANAGE) load_questionnaire $(QUESTIONNAIRE) --round 2026
 	@echo "== manage.py load_demo"
 	@$(DEMO_ENV) $(MANAGE) load_demo
+	@echo "== manage.py load_review_demo"
+	@$(DEMO_ENV) $(MANAGE) load_review_demo
 	@echo
 	@echo "The demo runs at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
 	@echo
@@ -114,6 +116,7 @@ format: $(INSTALLED_DEV)
 bench: $(INSTALLED_DEV) services
 	$(TEST_ENV) $(PYTHON) -m bench.render_section
 	$(TEST_ENV) $(PYTHON) -m bench.autosave --mode both
+	$(TEST_ENV) $(PYTHON) -m bench.consolidate
 
 worker: $(INSTALLED)
 	$(DEV_ENV) $(VENV)/bin/celery -A config worker --loglevel=INFO

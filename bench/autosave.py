@@ -251,13 +251,13 @@ def prepare_seats() -> list[Seat]:
 
 
 def reset_answers(seats: list[Seat]) -> None:
-    """Forget the seats' answers (and their history): every run starts from version 0."""
-    from responses.models import Answer, CountryReturn
+    """Forget the seats' answers (and their history): every run starts from version 0.
+
+    The returns stay in progress: a status changes only through its lifecycle.
+    """
+    from responses.models import Answer
 
     Answer.objects.filter(country_return_id__in=[s.return_id for s in seats]).delete()
-    CountryReturn.objects.filter(pk__in=[s.return_id for s in seats]).update(
-        status=CountryReturn.Status.NOT_STARTED
-    )
 
 
 def sign_in(seats: list[Seat]) -> None:

@@ -56,10 +56,13 @@ class SaveResult:
 def load_answers(
     *,
     country_return: CountryReturn,
-    authority: Authority,
+    authority: Authority | None,
     questionnaire: QuestionnaireDef,
 ) -> dict[AnswerKey, StoredAnswer]:
-    """The stored answers of one reply (one query), keyed by (question code, row, column)."""
+    """The stored answers of one reply (one query), keyed by (question code, row, column).
+
+    `authority` None reads the return's consolidated answers.
+    """
     codes = {question.id: code for code, question in questionnaire.questions.items()}
     answers = Answer.objects.filter(country_return=country_return, authority=authority)
     result = {}
@@ -91,7 +94,7 @@ def load_replies(
     codes = {question.id: code for code, question in questionnaire.questions.items()}
     replies: dict[int, dict[AnswerKey, AnswerValue]] = {}
     for authority_id, question_id, row, column, value, status, note in Answer.objects.filter(
-        country_return=country_return
+        country_return=country_return, authority__isnull=False
     ).values_list(
         "authority_id", "question_id", "row_code", "column_code", "value", "status", "note"
     ):
@@ -114,7 +117,7 @@ def _same(stored: AnswerValue, new: AnswerValue) -> bool:
 def save_answers(
     *,
     country_return: CountryReturn,
-    authority: Authority,
+    authority: Authority | None,
     section: SectionDef,
     edits: Iterable[AnswerEdit],
     user: User,
@@ -131,6 +134,9 @@ def save_answers(
 
     Every channel is held to the one edit rule (access.edit_rule), read again here on the
     return as it stands: a refused save raises EditRefused, saying why, and changes nothing.
+
+    `authority` names the reply; None writes the return's consolidated answers instead
+    (consolidation, with its own channel), which never touches any reply.
     """
     edits = list(edits)
     result = SaveResult()
@@ -243,7 +249,7 @@ def save_answers(
         history.append(_change(answer, stored, new, user, channel, now))
         result.saved[edit.key] = answer.version
     AnswerChange.objects.bulk_create(history)
-    if result.saved:
+    if result.saved and authority is not None:
         _mark_started(country_return, authority, section, user)
     return result
 

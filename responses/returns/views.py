@@ -12,6 +12,7 @@ from consultation.models import Questionnaire
 
 from .. import access
 from ..answers.services import load_replies
+from ..models import ReturnEvent
 
 
 @login_required
@@ -60,13 +61,21 @@ def return_overview(request: AuthenticatedHttpRequest, return_id: int) -> HttpRe
             for assignment in holders
         ]
         rows.append({"section": section, "progress": progress, "holders": holder_rows})
+    events = []
+    if sees_all:
+        events = list(
+            ReturnEvent.objects.filter(country_return=country_return).select_related("actor")
+        )
     return render(
         request,
         "responses/return_overview.html",
         {
             "country_return": country_return,
+            "events": events,
+            "show_timeline": sees_all,
             "rows": rows,
             "is_focal_point": focal,
+            "is_unsd": access.is_unsd(request.user),
             "questionnaire": definition,
         },
     )
