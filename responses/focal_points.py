@@ -204,6 +204,9 @@ def _read_xlsx(data: bytes) -> Table:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise _refuse(_("The workbook has no sheet."))
+        # A read-only sheet stops at the dimension the file declares, which any program writing
+        # the file may get wrong: every row is read, whatever it declares.
+        sheet.reset_dimensions()
         # Read-only sheets yield empty rows for gaps, so positions are the row numbers.
         return _collect(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
     except FocalPointImportRefused:
