@@ -5,6 +5,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consultation.models import Area, Question, Round, Section
@@ -185,6 +186,11 @@ class Assignment(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
+
+    @property
+    def reminded_today(self) -> bool:
+        """A reminder went today (by hand or the daily task): the next may go tomorrow."""
+        return self.reminded_on == timezone.localdate()
 
 
 class AssignmentEvent(models.Model):
