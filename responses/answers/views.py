@@ -1,8 +1,8 @@
 """Views of a section's answers: the section page and its Save, autosave, history and restore."""
 
 import json
-import time
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +40,15 @@ from consultation.rendering import SectionRenderer, format_value
 from .. import access
 from ..models import AnswerChange, Assignment, Authority, CountryReturn
 from .autosave import RequestedAnswer, key_of_field, plan_autosave
+from .kept import (
+    DISCARD_FIELD,
+    OWNER_FIELD,
+    KeptForm,
+    discard_kept_form,
+    keep_posted_form,
+    kept_form,
+    owner_token,
+)
 from .services import (
     AnswerEdit,
     SaveResult,
@@ -49,7 +58,6 @@ from .services import (
     save_answers,
 )
 
-PENDING_SAVE_KEY = "pending_section_save"
 MAX_AUTOSAVE_KEYS = 200
 
 
@@ -57,10 +65,10 @@ MAX_AUTOSAVE_KEYS = 200
 
 
 def login_required_keeping_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Like login_required, but a form posted after the session ended is kept, not lost.
+    """Like login_required, but a form posted after its author's session ended is kept.
 
-    The posted data waits in the (anonymous) session; once the respondent signs in again, the
-    section page saves it.
+    It waits in the (anonymous) session for its author only (`kept`); once they sign in again,
+    the section page shows it to them, unsaved, to save or discard.
     """
 
     @wraps(view)
@@ -68,11 +76,7 @@ def login_required_keeping_post(view: Callable[..., HttpResponse]) -> Callable[.
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         if request.method == "POST":
-            request.session[PENDING_SAVE_KEY] = {
-                "path": request.path,
-                "data": {key: request.POST.getlist(key) for key in request.POST},
-                "at": time.time(),
-            }
+            keep_posted_form(request)
         return redirect_to_login(request.get_full_path())
 
     return wrapper
@@ -162,20 +166,23 @@ class SectionPage:
 @login_required_keeping_post
 def section_edit(request: HttpRequest, return_id: int, section: str) -> HttpResponse:
     page = SectionPage(request, return_id, section)
-    pending = _pending_save(request)
-    if request.method == "POST" or pending is not None:
+    kept = kept_form(request)
+    if request.method == "POST":
         if not page.editable:
             raise PermissionDenied(_("This section is read-only for you: nothing was saved."))
-        data = pending if pending is not None else request.POST
-        added_row = data.get("add_row", "") if pending is None else ""
+        # Saving the page, or discarding, settles what was kept from before signing in.
+        discard_kept_form(request.session)
+        if DISCARD_FIELD in request.POST:
+            messages.info(request, _("What you typed before signing in again was discarded."))
+            return redirect(request.get_full_path())
+        data = request.POST
+        added_row = data.get("add_row", "")
         form = page.bound_form(data, added_row)
         if added_row:
             return _render_section(request, page, form, show_errors=False)
         if not form.is_valid():
             return _render_section(request, page, form)
         result = _save_form(request, page, form, data)
-        if pending is not None:
-            messages.success(request, _("What you typed before signing in again has been saved."))
         if result.conflicts:
             return _render_section(request, page, form, conflicts=result)
         messages.success(
@@ -183,31 +190,28 @@ def section_edit(request: HttpRequest, return_id: int, section: str) -> HttpResp
             _("Saved at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M")},
         )
         return redirect(request.get_full_path())
+    if kept is not None and page.editable:
+        # Shown, never saved, until its author saves the page (a plain GET changes nothing).
+        form = page.bound_form(kept.data)
+        return _render_section(request, page, form, show_errors=False, kept=kept)
     return _render_section(request, page, page.unbound_form())
 
 
-def _pending_save(request: HttpRequest) -> QueryDict | None:
-    """Data posted while signed out, if it was posted to this page."""
-    pending = request.session.get(PENDING_SAVE_KEY)
-    if not pending or pending.get("path") != request.path:
-        return None
-    del request.session[PENDING_SAVE_KEY]
-    data = QueryDict(mutable=True)
-    for key, values in pending["data"].items():
-        data.setlist(key, values)
-    return data
+def _posted_versions(data: Mapping[str, Any]) -> dict[str, int]:
+    """The answer versions a posted form started from (its `_versions` field)."""
+    try:
+        versions = json.loads(data.get("_versions") or "{}")
+        if not isinstance(versions, dict):
+            return {}
+        return {str(key): int(value) for key, value in versions.items()}
+    except (ValueError, TypeError):
+        return {}
 
 
 def _save_form(
     request: HttpRequest, page: SectionPage, form: SectionForm, data: Mapping[str, Any]
 ) -> SaveResult:
-    try:
-        versions = json.loads(data.get("_versions") or "{}")
-        if not isinstance(versions, dict):
-            versions = {}
-        versions = {str(key): int(value) for key, value in versions.items()}
-    except (ValueError, TypeError):
-        versions = {}
+    versions = _posted_versions(data)
     edits = changes_from_form(form.cleaned_answers(), page.stored, versions)
     return save_answers(
         country_return=page.country_return,
@@ -227,6 +231,7 @@ def _render_section(
     *,
     show_errors: bool = True,
     conflicts: SaveResult | None = None,
+    kept: KeptForm | None = None,
 ) -> HttpResponse:
     history_url = reverse(
         "responses:question-history",
@@ -238,6 +243,10 @@ def _render_section(
     if not show_errors:
         renderer.errors = {}
     versions = page.versions()
+    if kept is not None:
+        # Saving what was kept starts from the versions it was typed on: a change made since
+        # then by someone else shows as a conflict.
+        versions = {**versions, **_posted_versions(kept.data)}
     conflict_rows = []
     if conflicts is not None:
         # Saving again keeps the respondent's values: the page now starts from the new versions.
@@ -269,6 +278,10 @@ def _render_section(
             "context_answers": {"|".join(k): v for k, v in page.context_answers().items()},
             "versions": versions,
             "versions_json": json.dumps(versions),
+            "owner_field": OWNER_FIELD,
+            "owner_token": owner_token(request.user, request.path),
+            "discard_field": DISCARD_FIELD,
+            "kept_at": datetime.fromtimestamp(kept.posted_at, tz=UTC) if kept else None,
             "conflicts": conflict_rows,
             "holders": holders,
             "readable_authorities": page.access.readable_authorities,
