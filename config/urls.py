@@ -7,18 +7,17 @@ from django.views.i18n import JavaScriptCatalog
 
 from responses.returns import views as return_views
 
-from .forms import EmailAuthenticationForm
+from .views import PasswordResetView, SignInView
+
+handler400 = "config.views.bad_request"
 
 urlpatterns = [
     path("", return_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("responses.urls")),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),
-        name="login",
-    ),
+    path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("consultation.urls")),
