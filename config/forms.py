@@ -29,7 +29,7 @@ class EmailAuthenticationForm(AuthenticationForm):
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip().lower()
         # Lower case may lengthen a name ("İ" becomes two characters): check the result too.
-        if len(username) > self.username_field.max_length:
+        if len(username) > (self.username_field.max_length or 150):
             raise ValidationError(
                 self.error_messages["invalid_login"],
                 code="too_long",
@@ -51,12 +51,13 @@ class EmailAuthenticationForm(AuthenticationForm):
 class OutboxPasswordResetForm(PasswordResetForm):
     """Password reset whose e-mail goes through the outbox and Celery, a few an hour at most."""
 
-    def save(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+    def save(self, **kwargs: Any) -> None:  # type: ignore[override]
         # Past the limit the page answers as always, so it tells nothing about the account.
+        request = kwargs.get("request")
         if request is not None and reset_refused_for_email(request, self.cleaned_data["email"]):
             return
         with transaction.atomic():
-            super().save(*args, request=request, **kwargs)
+            super().save(**kwargs)
 
     def send_mail(
         self,

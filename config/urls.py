@@ -7,7 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from responses.returns import views as return_views
 
-from .views import PasswordResetView, SignInView
+from .views import PasswordResetView, SignInView, session_status
 
 handler400 = "config.views.bad_request"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/session/", session_status, name="session-status"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("consultation.urls")),
 ]

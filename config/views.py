@@ -1,15 +1,19 @@
-"""Project-wide views: sign-in and password reset with their limits, and the error pages."""
+"""Project-wide views: sign-in and password reset with their limits, the error pages, and the
+state of the signed-in session."""
 
 from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import BadRequest
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from .forms import TOO_MANY_FAILURES, EmailAuthenticationForm, OutboxPasswordResetForm
 from .limits import reset_refused_for_address
+from .sessions import seconds_left
 
 
 class SignInView(auth_views.LoginView):
@@ -46,3 +50,17 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """A request the application cannot read: the reason, when it is one written for users."""
     message = str(exception) if isinstance(exception, BadRequest) else ""
     return render(request, "400.html", {"message": message}, status=400)
+
+
+@never_cache
+@require_GET
+def session_status(request: HttpRequest) -> JsonResponse:
+    """Whether the browser is signed in, and for how many more seconds.
+
+    Asking counts as activity (the session middleware renews the idle limit), so a page calls
+    it only when the person asks to stay signed in. It does nothing else: the autosave
+    benchmark uses it as the cost of an authenticated request to the bare framework.
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    return JsonResponse({"signed_in": True, "seconds_left": seconds_left(request.session)})
