@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 from . import conditions
 from .definition import YES_NO_CHOICES, ChoiceDef, ColumnDef, QuestionDef, RowDef, SectionDef
 from .models import Kind, Question
+from .parsing import parse_whole_number
 
 AnswerKey = tuple[str, str, str]
 LABEL_COLUMN = "_label"
@@ -887,12 +888,18 @@ def answers_to_data(
 # --- Rows of grids whose rows are not fixed -----------------------------------------------------
 
 
+# Row codes "r1", "r2"… of respondent grids; a larger number is no row (and would not fit the
+# answer's row code column).
+MAX_ROW_NUMBER = 999_999
+
+
 def respondent_row_code(number: int) -> str:
     return f"r{number}"
 
 
 def _row_number(code: str) -> int:
-    return int(code[1:]) if code.startswith("r") and code[1:].isdigit() else 0
+    number = parse_whole_number(code[1:], maximum=MAX_ROW_NUMBER) if code.startswith("r") else None
+    return number or 0
 
 
 def resolve_grid_rows(

@@ -1,6 +1,7 @@
 """Views of a section's answers: the section page and its Save, autosave, history and restore."""
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import wraps
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from consultation.definition import (
     COUNTRIES_LIST,
@@ -37,6 +38,7 @@ from consultation.formbuilder import (
 )
 from consultation.http import AuthenticatedHttpRequest
 from consultation.models import Kind
+from consultation.parsing import MAX_ID, parse_whole_number
 from consultation.rendering import SectionRenderer, format_value
 
 from .. import access
@@ -62,6 +64,8 @@ from .services import (
 )
 
 MAX_AUTOSAVE_KEYS = 200
+# A row or column code in an answer key: what the loader allows, in the answer's 30 characters.
+_ANSWER_PART = re.compile(r"[-A-Za-z0-9_]{0,30}")
 
 
 # --- The section page -----------------------------------------------------------------------------
@@ -128,9 +132,10 @@ class SectionPage:
     def _viewed_authority(self) -> Authority:
         reply = self.request.GET.get("reply", "")
         if reply:
-            if not reply.isdigit() or not self.access.may_read(int(reply)):
+            reply_id = parse_whole_number(reply)
+            if reply_id is None or not self.access.may_read(reply_id):
                 raise Http404("No such reply")
-            return next(a for a in self.access.readable_authorities if a.pk == int(reply))
+            return next(a for a in self.access.readable_authorities if a.pk == reply_id)
         return self.access.editable_authority or self.access.readable_authorities[0]
 
     def context_answers(self) -> dict[AnswerKey, Any]:
@@ -179,6 +184,7 @@ class SectionPage:
         return {"|".join(key): stored.version for key, stored in self.stored.items()}
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @login_required_keeping_post
 def section_edit(request: AuthenticatedHttpRequest, return_id: int, section: str) -> HttpResponse:
@@ -450,7 +456,12 @@ def _parse_autosave_item(item: Any, page: SectionPage) -> RequestedAnswer:
     key: AnswerKey = (parts[0], parts[1], parts[2])
     if not any(q.code == key[0] for q in page.section.questions):
         raise ValueError
-    version = int(item.get("version") or 0)
+    if not all(_ANSWER_PART.fullmatch(part) for part in key[1:]):
+        raise ValueError
+    sent = item.get("version") or 0
+    version = sent if type(sent) is int else parse_whole_number(sent)
+    if version is None or not 0 <= version <= MAX_ID:
+        raise ValueError
     fields = item.get("data") or {}
     if not isinstance(fields, dict):
         raise ValueError
@@ -463,6 +474,7 @@ def _parse_autosave_item(item: Any, page: SectionPage) -> RequestedAnswer:
 # --- History ------------------------------------------------------------------------------------
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @login_required
 def question_history(
@@ -519,7 +531,8 @@ def _restore(
     request: AuthenticatedHttpRequest, page: SectionPage, question: QuestionDef, changes: Any
 ) -> HttpResponse:
     change_id = request.POST.get("change", "")
-    change = changes.filter(pk=int(change_id)).first() if change_id.isdigit() else None
+    change_pk = parse_whole_number(change_id)
+    change = changes.filter(pk=change_pk).first() if change_pk is not None else None
     back = reverse(
         "responses:question-history",
         args=[page.country_return.pk, page.section.code, question.code],
