@@ -45,6 +45,7 @@ from .definition import (
     SectionDef,
 )
 from .models import Kind, Question
+from .parsing import parse_whole_number
 from .visibility import Visibility, shown_answers
 
 if TYPE_CHECKING:
@@ -876,14 +877,18 @@ def answers_to_data(
 # --- Rows of grids whose rows are not fixed -----------------------------------------------------
 
 
+# Row codes "r1", "r2"… of respondent grids; a larger number is no row (and would not fit the
+# answer's row code column).
+MAX_ROW_NUMBER = 999_999
+
+
 def respondent_row_code(number: int) -> str:
     return f"r{number}"
 
 
 def _row_number(code: str) -> int:
-    # ASCII digits only: "r²" passes str.isdigit() but not int().
-    digits = code[1:]
-    return int(digits) if code.startswith("r") and digits.isascii() and digits.isdigit() else 0
+    number = parse_whole_number(code[1:], maximum=MAX_ROW_NUMBER) if code.startswith("r") else None
+    return number or 0
 
 
 def resolve_grid_rows(

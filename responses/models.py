@@ -305,6 +305,11 @@ class Assignment(models.Model):
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
 
+    @property
+    def reminded_today(self) -> bool:
+        """A reminder went today (by hand or the daily task): the next may go tomorrow."""
+        return self.reminded_on == timezone.localdate()
+
 
 class AssignmentEvent(models.Model):
     """What happened to an assignment: forwarded, reminded, handed back, reclaimed, reopened."""

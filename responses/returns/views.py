@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from consultation.definition import get_definition
 from consultation.formbuilder import section_progress
@@ -15,6 +16,7 @@ from ..answers.services import load_replies
 from ..models import ReturnEvent
 
 
+@require_safe
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     returns = list(access.returns_visible_to(request.user).order_by("country__name"))
@@ -30,6 +32,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @never_cache
 @login_required
 def return_overview(request: AuthenticatedHttpRequest, return_id: int) -> HttpResponse:
