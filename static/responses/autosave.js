@@ -143,10 +143,14 @@
   }
 
   function clearMessages(key) {
+    // A new check is on its way: the messages of the last one (from the server's page or from
+    // an earlier save) go, and the answer's fields lose their error marks.
     fieldsOf(key).forEach(function (element) {
+      var pageError = document.getElementById("f-" + element.name + "-error");
+      if (pageError) pageError.remove();
       element.removeAttribute("aria-invalid");
       var describedBy = (element.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
-        return id && id.indexOf("autosave-error-") !== 0;
+        return id && id.indexOf("autosave-error-") !== 0 && id !== "f-" + element.name + "-error";
       });
       if (describedBy.length) element.setAttribute("aria-describedby", describedBy.join(" "));
       else element.removeAttribute("aria-describedby");
@@ -181,7 +185,8 @@
   function showErrors(errors, questionCodes) {
     Object.keys(errors).forEach(function (name) {
       var text = errors[name].join(" ");
-      if (questionCodes.indexOf(name) !== -1) {
+      var element = form.querySelector('[name="' + CSS.escape(name) + '"]');
+      if (!element && questionCodes.indexOf(name) !== -1) {
         // A rule about the whole question (one answer compared with another): above its inputs.
         var node = message("error-message autosave-error", text, "");
         node.dataset.question = name;
@@ -190,7 +195,6 @@
         return;
       }
       var key = keyOf(name);
-      var element = form.querySelector('[name="' + CSS.escape(name) + '"]');
       if (!key || !element) return;
       element.setAttribute("aria-invalid", "true");
       var note = message("error-message autosave-error", text, key);
