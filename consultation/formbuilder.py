@@ -556,12 +556,10 @@ class SectionForm(forms.Form):
         other_name = field_name(name, part="other")
         if others and other_name in self.fields:
             chosen = set(value or []) if isinstance(value, list) else {value}
+            # Without JavaScript the "please specify" box is always shown: a text left in it
+            # while another option is chosen is ignored (value_to_json drops it), not refused.
             if chosen & others and not data.get(other_name):
                 self.add_error(other_name, _("Please specify the other answer."))
-            if not chosen & others and data.get(other_name):
-                self.add_error(
-                    other_name, _("Choose the \u201cother\u201d option, or clear this text.")
-                )
         if kind == Kind.MULTIPLE_CHOICE and value:
             exclusive = [
                 choice for choice in choices if choice.is_exclusive and choice.code in value

@@ -260,7 +260,7 @@ class SectionRenderer:
         return self._special_values[key]
 
     def _escaped_choices(self, choices: Sequence[ChoiceDef]) -> list[tuple[str, str, str, str]]:
-        """(code, escaped code, escaped label, exclusive attribute) of each choice."""
+        """(code, escaped code, escaped label, exclusive and other attributes) of each choice."""
         cached = self._escaped.get(id(choices))
         if cached is None:
             cached = self._escaped[id(choices)] = (
@@ -270,7 +270,8 @@ class SectionRenderer:
                         choice.code,
                         escape(choice.code),
                         escape(choice.label),
-                        " data-exclusive" if choice.is_exclusive else "",
+                        (" data-exclusive" if choice.is_exclusive else "")
+                        + (" data-other" if choice.is_other else ""),
                     )
                     for choice in choices
                 ],
@@ -317,15 +318,16 @@ class SectionRenderer:
         if cached is None:
             options = [f'<option value="">{escape(blank)}</option>']
             options.extend(
-                f'<option value="{escape(choice.code)}">{escape(choice.label)}</option>'
+                f'<option value="{escape(choice.code)}"{" data-other" if choice.is_other else ""}>'
+                f"{escape(choice.label)}</option>"
                 for choice in choices
             )
             cached = self._options_html[key] = (choices, "".join(options))
         options_html = cached[1]
         current = self.value(name)
         if current:
-            option = f'<option value="{escape(current)}">'
-            options_html = options_html.replace(option, option[:-1] + " selected>", 1)
+            option = f'<option value="{escape(current)}"'
+            options_html = options_html.replace(option, option + " selected", 1)
         return (
             f'<select name="{escape(name)}" id="{escape(field_id(name))}"{extra}'
             f"{self.invalid(name)}{self.disabled()}>{options_html}</select>"
@@ -350,14 +352,26 @@ class SectionRenderer:
             )
         return f'<div class="choices">{"".join(items)}</div>'
 
-    def render_other(self, name: str, choices: Sequence[ChoiceDef], label_extra: str = "") -> str:
+    def render_other(self, name: str, choices: Sequence[ChoiceDef], labelled_by: str = "") -> str:
+        """The "please specify" box of a list with an "other" option.
+
+        Shown without JavaScript (and ignored unless "other" is chosen); other_specify.js hides
+        it until "other" is chosen. In a grid cell it is named by its row and column too.
+        """
         if not self._any_other(choices):
             return ""
         other = field_name(name, part="other")
+        other_id = escape(field_id(other))
+        extra = (
+            _attr("aria-labelledby", f"{field_id(other)}-label {labelled_by}")
+            if labelled_by
+            else ""
+        )
         return (
-            f'<div class="other-specify"><label for="{escape(field_id(other))}">'
-            f"{self._please_specify}{label_extra}</label>"
-            f"{self.render_errors(other)}{self.render_input(other, Kind.TEXT)}</div>"
+            f'<div class="other-specify" data-other-for="{escape(name)}">'
+            f'<label for="{other_id}" id="{other_id}-label">{self._please_specify}</label>'
+            f"{self.render_errors(other)}"
+            f"{self.render_input(other, Kind.TEXT, extra + self.described_by(other))}</div>"
         )
 
     def render_status(self, name: str, codes: Iterable[str], context: str) -> str:
@@ -366,10 +380,11 @@ class SectionRenderer:
             return ""
         status = field_name(name, part="status")
         choices = self._special_value_choices(codes)
+        extra = self.described_by(status)
         return (
             f'<div class="special-value"><label for="{escape(field_id(status))}">'
             f"{escape(_('No value to give? Say why'))}</label>{self.render_errors(status)}"
-            f"{self.render_select(status, choices, blank=_('I give a value'))}</div>"
+            f"{self.render_select(status, choices, extra, blank=_('None: I give an answer'))}</div>"
         )
 
     def render_note(self, question: QuestionDef) -> str:
@@ -378,11 +393,20 @@ class SectionRenderer:
         note = field_name(question.code, part="note")
         value = self.value(note)
         open_attribute = " open" if value or (self.errors and self.errors.get(note)) else ""
+        code = question.code
+        summary = (
+            _("Edit the note on %(code)s") % {"code": code}
+            if value
+            else _("Add a note to %(code)s") % {"code": code}
+        )
+        label = _("Note on %(code)s (coverage, definitions, breaks in series, source)") % {
+            "code": code
+        }
         return (
-            f'<details class="note"{open_attribute}><summary>{escape(_("Add a note"))}</summary>'
-            f'<label for="{escape(field_id(note))}">'
-            f"{escape(_('Note on this answer (coverage, definitions, breaks in series, source)'))}"
-            f"</label>{self.render_errors(note)}{self.render_input(note, Kind.LONG_TEXT)}</details>"
+            f'<details class="note"{open_attribute}><summary>{escape(summary)}</summary>'
+            f'<label for="{escape(field_id(note))}">{escape(label)}</label>'
+            f"{self.render_errors(note)}"
+            f"{self.render_input(note, Kind.LONG_TEXT, self.described_by(note))}</details>"
         )
 
     def render_ranking(self, question: QuestionDef, help_id: str) -> str:
@@ -418,6 +442,9 @@ class SectionRenderer:
         body = []
         for row in rows:
             body.append(self.render_grid_row(question, row.code, row.label, row.is_other))
+        if rows and self.form.is_bound and self.value("add_row") == code:
+            # The row just added: autosave.js puts the focus in it.
+            body[-1] = body[-1].replace("<tr ", "<tr data-added-row ", 1)
         if not rows:
             if question.row_source == Question.RowSource.DERIVED:
                 message = _("The rows of this table come from the answers to question %(q)s.") % {
@@ -445,7 +472,8 @@ class SectionRenderer:
             if not self.read_only and len(rows) < question.max_rows:
                 table += (
                     f'<button type="submit" class="secondary add-row" name="add_row"'
-                    f' value="{escape(code)}" formnovalidate>{escape(_("Add a row"))}</button>'
+                    f' value="{escape(code)}" formaction="#q-{escape(code)}" formnovalidate>'
+                    f"{escape(_('Add a row to %(code)s') % {'code': code})}</button>"
                 )
         return table
 
@@ -492,7 +520,7 @@ class SectionRenderer:
             widget = self.render_input(name, column.kind, aria)
         widget = (
             f'<div class="cell-value">{widget}</div>'
-            f"{self.render_other(name, column.choices)}"
+            f"{self.render_other(name, column.choices, labelled_by)}"
             f"{self.render_cell_status(name, column, labelled_by)}"
         )
         content = f"{self.render_errors(name)}{widget}"
@@ -529,11 +557,11 @@ class SectionRenderer:
         status = field_name(name, part="status")
         choices = self._special_value_choices(column.special_values)
         label_id = field_id(status) + "-label"
-        aria = _attr("aria-labelledby", f"{label_id} {labelled_by}")
+        aria = _attr("aria-labelledby", f"{label_id} {labelled_by}") + self.described_by(status)
         return (
             f'<div class="special-value compact"><span class="visually-hidden" id="{label_id}">'
             f"{escape(_('No value? Say why'))}</span>{self.render_errors(status)}"
-            f"{self.render_select(status, choices, aria, blank=_('value'))}"
+            f"{self.render_select(status, choices, aria, blank=_('None: answer given'))}"
             "</div>"
         )
 

@@ -315,12 +315,13 @@ def test_other_please_specify_is_stored_with_the_choice() -> None:
     assert answers[("Q3", "", "")].value == {"choices": ["a", "other"], "other": "Surveys"}
 
 
-def test_a_text_for_other_without_choosing_other_is_an_error() -> None:
-    form = build_form(CHOOSING, {"Q2": "a", "Q2.other": "Something"})
+def test_a_text_for_other_without_choosing_other_is_ignored() -> None:
+    form = build_form(CHOOSING, {"Q2": "a", "Q2.other": "Something", "Q3": ["a"], "Q3.other": "X"})
 
-    assert errors_of(form) == {
-        "Q2.other": ["Choose the \u201cother\u201d option, or clear this text."]
-    }
+    assert form.is_valid(), form.errors
+    answers = form.cleaned_answers()
+    assert answers[("Q2", "", "")].value == "a"
+    assert answers[("Q3", "", "")].value == ["a"]
 
 
 def test_max_choices_limits_a_multiple_choice() -> None:
