@@ -74,9 +74,11 @@
     yes.type = "button";
     yes.textContent = gettext("Clear the answer");
     yes.addEventListener("click", function () {
+      clearing = true;
       clear(fields);
-      offer.remove();
       select.dispatchEvent(new Event("change", { bubbles: true }));
+      clearing = false;
+      offer.remove();
       select.focus();
     });
     var no = document.createElement("button");
@@ -84,25 +86,32 @@
     no.className = "secondary";
     no.textContent = gettext("Keep the answer");
     no.addEventListener("click", function () {
+      clearing = true;
       select.value = "";
-      offer.remove();
       select.dispatchEvent(new Event("change", { bubbles: true }));
+      clearing = false;
+      offer.remove();
       select.focus();
     });
     offer.appendChild(text); offer.appendChild(yes); offer.appendChild(document.createTextNode(" ")); offer.appendChild(no);
     holder.appendChild(offer);
   }
 
+  var clearing = false;  // the changes made here by "Clear the answer" offer nothing more
+
   form.addEventListener("change", function (event) {
     revealOthers();
     var target = event.target;
-    if (target.tagName === "SELECT" && /\.status$/.test(target.name) && event.isTrusted) offerToClear(target);
+    if (!clearing && target.tagName === "SELECT" && /\.status$/.test(target.name)) offerToClear(target);
   });
   revealOthers();
 
   var added = form.querySelector("tr[data-added-row]");
   if (added) {
-    var first = added.querySelector("input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])");
-    if (first) { first.focus(); added.scrollIntoView({ block: "center" }); }
+    // After the load, when the browser has scrolled to the table (the form's #fragment).
+    window.addEventListener("load", function () {
+      var first = added.querySelector("input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])");
+      if (first) { first.focus(); added.scrollIntoView({ block: "center" }); }
+    });
   }
 })();
