@@ -229,6 +229,7 @@ class SectionRenderer:
             if not multiple and len(choices) > MAX_RADIOS:
                 label = f'<label for="{escape(field_id(name))}">{heading}</label>'
                 widget = self.render_select(name, choices, self.described_by(name, help_id))
+                widget += self.print_options(choices)
                 return f"{label}{help_html}{errors}{widget}{self.render_other(name, choices)}"
             widget = self.render_options(name, choices, multiple=multiple)
             return (
@@ -333,6 +334,15 @@ class SectionRenderer:
             f"{self.invalid(name)}{self.disabled()}>{options_html}</select>"
         )
 
+    def print_options(self, choices: Sequence[ChoiceDef], heading: str = "") -> str:
+        """On the printed questionnaire, the options a drop-down hides (which prints as
+        "Choose...")."""
+        if self.questions is None or not choices:
+            return ""
+        items = "".join(f"<li>{escape(choice.label)}</li>" for choice in choices)
+        title = f"<strong>{escape(heading)}</strong> " if heading else ""
+        return f'<div class="print-options print-only">{title}<ul>{items}</ul></div>'
+
     def render_options(
         self, name: str, choices: Iterable[ChoiceDef], *, multiple: bool, extra: str = ""
     ) -> str:
@@ -410,7 +420,7 @@ class SectionRenderer:
         )
 
     def render_ranking(self, question: QuestionDef, help_id: str) -> str:
-        items = []
+        items = [self.print_options(question.choices)]
         for n in range(1, ranking_size(question) + 1):
             name = f"{question.code}.rank{n}"
             label = _("Rank %(n)d") % {"n": n}
@@ -435,9 +445,14 @@ class SectionRenderer:
                 if column.help_text
                 else ""
             )
+            required = (
+                f' <span class="required">{escape(_("(required)"))}</span>'
+                if column.required
+                else ""
+            )
             header_cells.append(
                 f'<th scope="col" id="{escape(code)}-h-{escape(column.code)}">'
-                f"{escape(column.label)}{help_html}</th>"
+                f"{escape(column.label)}{required}{help_html}</th>"
             )
         body = []
         for row in rows:
@@ -464,6 +479,10 @@ class SectionRenderer:
             f"<thead><tr>{''.join(header_cells)}</tr></thead><tbody>{''.join(body)}</tbody>"
             "</table></div>"
         )
+        for column in question.columns:
+            if column.kind in (Kind.SINGLE_CHOICE, Kind.YES_NO):
+                heading = _("%(column)s: choose one of") % {"column": column.label}
+                table += self.print_options(self._choices(column.kind, column.choices), heading)
         if question.row_source == Question.RowSource.RESPONDENT:
             row_codes = ",".join(row.code for row in rows)
             table += (

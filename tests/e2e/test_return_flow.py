@@ -97,7 +97,7 @@ def test_focal_point_fills_forwards_and_the_authority_answers_and_hands_back(
     authority_page.goto(base + path)
     assert "token" not in authority_page.url
     authority_page.get_by_label("Your full name").fill("Amina Otieno")
-    authority_page.get_by_label("Password", exact=True).fill("migration figures 2026!")
+    authority_page.get_by_label("Password (required)", exact=True).fill("migration figures 2026!")
     authority_page.get_by_label("Password again").fill("migration figures 2026!")
     authority_page.get_by_role("button", name=re.compile("Create my account")).click()
     authority_page.wait_for_load_state("networkidle")
