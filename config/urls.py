@@ -5,11 +5,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from responses import views as response_views
-from responses.account_forms import EmailAuthenticationForm
+from responses.returns import views as return_views
+
+from .forms import EmailAuthenticationForm
+from .views import session_status
 
 urlpatterns = [
-    path("", response_views.home, name="home"),
+    path("", return_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("responses.urls")),
@@ -19,6 +21,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/session/", session_status, name="session-status"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("consultation.urls")),
 ]

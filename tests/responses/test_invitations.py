@@ -17,15 +17,10 @@ from responses.exceptions import (
     InvitationUnknown,
     InvitationUsed,
 )
-from responses.invitations import (
-    hash_token,
-    invitation_email,
-    issue_invitation,
-    redeem_invitation,
-    resend_invitation,
-)
+from responses.invitations.links import hash_token, invitation_email
+from responses.invitations.services import issue_invitation, redeem_invitation, resend_invitation
 from responses.models import Assignment, Invitation, Membership
-from responses.tasks import send_invitation_email
+from responses.notifications.tasks import send_invitation_email
 from tests.concurrency import run_together
 from tests.factories import UserFactory
 
@@ -111,7 +106,10 @@ def test_email_is_queued_on_commit_and_sent_once_in_an_open_round(
     )
 
 
-def test_invitation_of_a_round_in_preparation_waits(world, django_capture_on_commit_callbacks):
+def test_invitation_of_a_round_in_preparation_waits(
+    world, django_capture_on_commit_callbacks, draft_round
+):
+    draft_round(world.round)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         invitation = issue_invitation(
             email="later@example.org",
@@ -320,7 +318,8 @@ def test_link_is_bound_to_the_invited_address(
     ).exists()
 
 
-def test_invitation_of_a_round_in_preparation_cannot_be_redeemed(world):
+def test_invitation_of_a_round_in_preparation_cannot_be_redeemed(world, draft_round):
+    draft_round(world.round)
     invitation = issue_invitation(
         email="early@example.org",
         role=Role.FOCAL_POINT,

@@ -1,4 +1,4 @@
-"""Views of country returns: home, the return's overview, a section to fill, autosave, history."""
+"""Views of a section's answers: the section page and its Save, autosave, history and restore."""
 
 import json
 import time
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from consultation.definition import (
     COUNTRIES_LIST,
     QuestionDef,
+    RowDef,
     SectionDef,
     get_definition,
 )
@@ -33,89 +34,26 @@ from consultation.formbuilder import (
     answers_to_data,
     comparable_answers,
     resolve_grid_rows,
-    section_progress,
 )
+from consultation.http import AuthenticatedHttpRequest
 from consultation.models import Kind
 from consultation.rendering import SectionRenderer, format_value
 
-from . import access
+from .. import access
+from ..exceptions import EditRefused
+from ..models import AnswerChange, Assignment, Authority
 from .autosave import RequestedAnswer, key_of_field, plan_autosave
-from .models import AnswerChange, Assignment, Authority, CountryReturn
 from .services import (
     AnswerEdit,
     SaveResult,
     StoredAnswer,
     changes_from_form,
     load_answers,
-    load_replies,
     save_answers,
 )
 
 PENDING_SAVE_KEY = "pending_section_save"
 MAX_AUTOSAVE_KEYS = 200
-
-
-# --- Home and overview --------------------------------------------------------------------------
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    returns = list(access.returns_visible_to(request.user).order_by("country__name"))
-    if len(returns) == 1 and not access.is_unsd(request.user):
-        return redirect("responses:return-overview", return_id=returns[0].pk)
-    questionnaire = None
-    if request.user.is_staff or access.is_unsd(request.user):
-        from consultation.models import Questionnaire
-
-        questionnaire = Questionnaire.objects.order_by("-pk").first()
-    return render(
-        request,
-        "responses/home.html",
-        {"returns": returns, "questionnaire": questionnaire},
-    )
-
-
-@never_cache
-@login_required
-def return_overview(request: HttpRequest, return_id: int) -> HttpResponse:
-    country_return = access.get_return(request.user, return_id)
-    definition = get_definition(country_return.round.questionnaire_id)
-    focal = access.is_focal_point(request.user, country_return)
-    sees_all = focal or access.is_unsd(request.user)
-    assignments = list(access.visible_assignments(request.user, country_return))
-    replies = load_replies(country_return=country_return, questionnaire=definition)
-    nso = access.nso_of(country_return) if sees_all else None
-    rows = []
-    for section in definition.sections:
-        holders = [a for a in assignments if a.section_id == section.id]
-        if not sees_all and not holders:
-            continue
-        if nso is not None:
-            progress = section_progress(section, definition.questions, replies.get(nso.pk, {}))
-        else:
-            progress = section_progress(
-                section, definition.questions, replies.get(holders[0].authority_id, {})
-            )
-        holder_rows = [
-            (
-                assignment,
-                section_progress(
-                    section, definition.questions, replies.get(assignment.authority_id, {})
-                ),
-            )
-            for assignment in holders
-        ]
-        rows.append({"section": section, "progress": progress, "holders": holder_rows})
-    return render(
-        request,
-        "responses/return_overview.html",
-        {
-            "country_return": country_return,
-            "rows": rows,
-            "is_focal_point": focal,
-            "questionnaire": definition,
-        },
-    )
 
 
 # --- The section page -----------------------------------------------------------------------------
@@ -146,7 +84,9 @@ def login_required_keeping_post(view: Callable[..., HttpResponse]) -> Callable[.
 class SectionPage:
     """Everything the section page and its saves need, read in a fixed number of queries."""
 
-    def __init__(self, request: HttpRequest, return_id: int, section_code: str) -> None:
+    def __init__(
+        self, request: AuthenticatedHttpRequest, return_id: int, section_code: str
+    ) -> None:
         self.request = request
         self.country_return = access.get_return(request.user, return_id)
         self.definition = get_definition(self.country_return.round.questionnaire_id)
@@ -156,11 +96,23 @@ class SectionPage:
         self.section: SectionDef = section
         self.access = access.section_access(request.user, self.country_return, section_code)
         self.authority = self._viewed_authority()
-        self.editable = (
+        # The one edit rule decides, and the save service applies it again.
+        self.edit_rule = access.EditRule(False)
+        if self.access.editable_authority is not None and (
+            self.authority.pk == self.access.editable_authority.pk
+        ):
+            self.edit_rule = access.edit_rule(
+                request.user,
+                country_return=self.country_return,
+                authority=self.authority,
+                section_id=section.id,
+                assignment=self.access.assignment,
+            )
+        self.editable = bool(self.edit_rule)
+        # Whether this is the reply the user would edit (when the rule allows it).
+        self.authority_is_editable = (
             self.access.editable_authority is not None
             and self.authority.pk == self.access.editable_authority.pk
-            and self.country_return.status
-            in (CountryReturn.Status.NOT_STARTED, CountryReturn.Status.IN_PROGRESS)
         )
         self.stored = load_answers(
             country_return=self.country_return,
@@ -192,7 +144,7 @@ class SectionPage:
                 for key in submitted
                 if key.endswith("._rows")
             }
-        self.rows = resolve_grid_rows(
+        self.rows: Mapping[str, tuple[RowDef, ...]] = resolve_grid_rows(
             self.section,
             self.definition.questions,
             self.answers,
@@ -225,12 +177,12 @@ class SectionPage:
 
 @never_cache
 @login_required_keeping_post
-def section_edit(request: HttpRequest, return_id: int, section: str) -> HttpResponse:
+def section_edit(request: AuthenticatedHttpRequest, return_id: int, section: str) -> HttpResponse:
     page = SectionPage(request, return_id, section)
     pending = _pending_save(request)
     if request.method == "POST" or pending is not None:
         if not page.editable:
-            raise PermissionDenied(_("This section is read-only for you: nothing was saved."))
+            raise PermissionDenied(_read_only_message(page))
         data = pending if pending is not None else request.POST
         added_row = data.get("add_row", "") if pending is None else ""
         form = page.bound_form(data, added_row)
@@ -238,7 +190,10 @@ def section_edit(request: HttpRequest, return_id: int, section: str) -> HttpResp
             return _render_section(request, page, form, show_errors=False)
         if not form.is_valid():
             return _render_section(request, page, form)
-        result = _save_form(request, page, form, data)
+        try:
+            result = _save_form(request, page, form, data)
+        except EditRefused as refusal:
+            return _render_section(request, page, form, refusal=refusal.message)
         if pending is not None:
             messages.success(request, _("What you typed before signing in again has been saved."))
         if result.conflicts:
@@ -251,7 +206,12 @@ def section_edit(request: HttpRequest, return_id: int, section: str) -> HttpResp
     return _render_section(request, page, page.unbound_form())
 
 
-def _pending_save(request: HttpRequest) -> QueryDict | None:
+def _read_only_message(page: SectionPage) -> str:
+    reason = page.edit_rule.reason or _("This section is read-only for you.")
+    return reason + " " + _("Nothing was saved.")
+
+
+def _pending_save(request: AuthenticatedHttpRequest) -> QueryDict | None:
     """Data posted while signed out, if it was posted to this page."""
     pending = request.session.get(PENDING_SAVE_KEY)
     if not pending or pending.get("path") != request.path:
@@ -264,7 +224,7 @@ def _pending_save(request: HttpRequest) -> QueryDict | None:
 
 
 def _save_form(
-    request: HttpRequest, page: SectionPage, form: SectionForm, data: Mapping[str, Any]
+    request: AuthenticatedHttpRequest, page: SectionPage, form: SectionForm, data: Mapping[str, Any]
 ) -> SaveResult:
     try:
         versions = json.loads(data.get("_versions") or "{}")
@@ -292,6 +252,7 @@ def _render_section(
     *,
     show_errors: bool = True,
     conflicts: SaveResult | None = None,
+    refusal: str = "",
 ) -> HttpResponse:
     history_url = reverse(
         "responses:question-history",
@@ -319,6 +280,11 @@ def _render_section(
             ).select_related("authority")
         )
     status = 409 if conflict_rows else (200 if not (show_errors and renderer.errors) else 422)
+    if refusal:
+        status = 403
+    reopened = []
+    if page.edit_rule.only_questions is not None:
+        reopened = [q for q in page.section.questions if q.id in page.edit_rule.only_questions]
     return render(
         request,
         "responses/section_edit.html",
@@ -328,6 +294,9 @@ def _render_section(
             "section": page.section,
             "authority": page.authority,
             "editable": page.editable,
+            "read_only_reason": page.edit_rule.reason if page.authority_is_editable else "",
+            "refusal": refusal,
+            "reopened_questions": reopened,
             "questions_html": renderer.render(),
             "error_summary": renderer.error_summary() if show_errors else [],
             "non_field_errors": form.non_field_errors() if show_errors and form.is_bound else [],
@@ -393,7 +362,9 @@ def _json_error(message: str, status: int, **extra: Any) -> JsonResponse:
 
 @never_cache
 @require_POST
-def section_autosave(request: HttpRequest, return_id: int, section: str) -> JsonResponse:
+def section_autosave(
+    request: AuthenticatedHttpRequest, return_id: int, section: str
+) -> JsonResponse:
     """Save a few answers of a section: JSON in, JSON out, answer by answer.
 
     Request: {"answers": [{"key": "C1|S01|exists", "version": 2, "data": {field: value}}]}.
@@ -410,7 +381,7 @@ def section_autosave(request: HttpRequest, return_id: int, section: str) -> Json
     except Http404:
         return _json_error(_("This section is not available to you."), 404)
     if not page.editable:
-        return _json_error(_("This section is read-only for you: nothing was saved."), 403)
+        return _json_error(_read_only_message(page), 403)
     try:
         payload = json.loads(request.body)
         items = payload["answers"]
@@ -426,15 +397,18 @@ def section_autosave(request: HttpRequest, return_id: int, section: str) -> Json
         requested=requested,
     )
     page.rows = plan.rows
-    result = save_answers(
-        country_return=page.country_return,
-        authority=page.authority,
-        section=plan.section,
-        edits=plan.edits,
-        user=request.user,
-        channel=AnswerChange.Channel.AUTOSAVE,
-        known=page.stored,
-    )
+    try:
+        result = save_answers(
+            country_return=page.country_return,
+            authority=page.authority,
+            section=plan.section,
+            edits=plan.edits,
+            user=request.user,
+            channel=AnswerChange.Channel.AUTOSAVE,
+            known=page.stored,
+        )
+    except EditRefused as refusal:
+        return _json_error(refusal.message, 403)
     return JsonResponse(
         {
             "saved": {"|".join(k): v for k, v in result.saved.items()},
@@ -479,7 +453,7 @@ def _parse_autosave_item(item: Any, page: SectionPage) -> RequestedAnswer:
 @never_cache
 @login_required
 def question_history(
-    request: HttpRequest, return_id: int, section: str, question: str
+    request: AuthenticatedHttpRequest, return_id: int, section: str, question: str
 ) -> HttpResponse:
     page = SectionPage(request, return_id, section)
     question_def = next((q for q in page.section.questions if q.code == question), None)
@@ -492,7 +466,7 @@ def question_history(
     ).select_related("answer", "changed_by")
     if request.method == "POST":
         if not page.editable:
-            raise Http404("Read-only")
+            raise PermissionDenied(_read_only_message(page))
         return _restore(request, page, question_def, changes)
     page.form_class()
     entries = [
@@ -529,7 +503,7 @@ def question_history(
 
 
 def _restore(
-    request: HttpRequest, page: SectionPage, question: QuestionDef, changes: Any
+    request: AuthenticatedHttpRequest, page: SectionPage, question: QuestionDef, changes: Any
 ) -> HttpResponse:
     change_id = request.POST.get("change", "")
     change = changes.filter(pk=int(change_id)).first() if change_id.isdigit() else None
@@ -542,20 +516,24 @@ def _restore(
         return redirect(back)
     answer = change.answer
     key: AnswerKey = (question.code, answer.row_code, answer.column_code)
-    result = save_answers(
-        country_return=page.country_return,
-        authority=page.authority,
-        section=page.section,
-        edits=[
-            AnswerEdit(
-                key,
-                AnswerValue(change.new_value, change.new_status, change.new_note),
-                answer.version,
-            )
-        ],
-        user=request.user,
-        channel=AnswerChange.Channel.RESTORE,
-    )
+    try:
+        result = save_answers(
+            country_return=page.country_return,
+            authority=page.authority,
+            section=page.section,
+            edits=[
+                AnswerEdit(
+                    key,
+                    AnswerValue(change.new_value, change.new_status, change.new_note),
+                    answer.version,
+                )
+            ],
+            user=request.user,
+            channel=AnswerChange.Channel.RESTORE,
+        )
+    except EditRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(back)
     if result.conflicts:
         messages.error(
             request, _("Someone changed this answer a moment ago. Look again, then restore.")
@@ -565,8 +543,3 @@ def _restore(
     else:
         messages.info(request, _("That value is the current one already."))
     return redirect(back)
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A form sent with an outdated security token, typically after signing in again elsewhere."""
-    return render(request, "403_csrf.html", status=403)
