@@ -200,7 +200,7 @@ def section_edit(request: AuthenticatedHttpRequest, return_id: int, section: str
             return _render_section(request, page, form, conflicts=result)
         messages.success(
             request,
-            _("Saved at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M")},
+            _("Saved at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M %Z")},
         )
         return redirect(request.get_full_path())
     return _render_section(request, page, page.unbound_form())
@@ -349,8 +349,45 @@ def _conflict_row(
         "yours": _describe(page, key, yours),
         "theirs": _describe(page, key, theirs.value),
         "by": theirs.updated_by,
+        "same_person": theirs.updated_by_id == page.request.user.pk,
         "at": theirs.updated_at,
     }
+
+
+def _changed_elsewhere(
+    page: SectionPage, known: Mapping[str, int], sent: set[AnswerKey]
+) -> list[dict[str, Any]]:
+    """Answers of the section saved (in another window, or by someone else) since the page
+    last heard of them: what they are now, by whom, so that the page shows it beside them."""
+    codes = {question.code for question in page.section.questions}
+    changed = {
+        key: stored
+        for key, stored in page.stored.items()
+        if key[0] in codes and key not in sent and stored.version > known.get("|".join(key), 0)
+    }
+    if not changed:
+        return []
+    changed_codes = {key[0] for key in changed}
+    sub_section = SectionDef(
+        id=page.section.id,
+        code=page.section.code,
+        title=page.section.title,
+        introduction="",
+        questions=tuple(q for q in page.section.questions if q.code in changed_codes),
+    )
+    page.rows = resolve_grid_rows(sub_section, page.definition.questions, page.answers)
+    return [
+        {
+            **_conflict_row(page, key, stored.value, stored),
+            "at": timezone.localtime(stored.updated_at).strftime("%H:%M %Z")
+            if stored.updated_at
+            else "",
+            "at_iso": stored.updated_at.isoformat() if stored.updated_at else "",
+            "version": stored.version,
+            "data": answers_to_data(sub_section, page.rows, {key: stored.value}),
+        }
+        for key, stored in changed.items()
+    ]
 
 
 # --- Autosave ---------------------------------------------------------------------------------
@@ -385,10 +422,13 @@ def section_autosave(
     try:
         payload = json.loads(request.body)
         items = payload["answers"]
-        if not isinstance(items, list) or not 0 < len(items) <= MAX_AUTOSAVE_KEYS:
+        known = _parse_known(payload.get("known"))
+        # With the versions the page knows, an empty list asks only what changed elsewhere.
+        fewest = 0 if known is not None else 1
+        if not isinstance(items, list) or not fewest <= len(items) <= MAX_AUTOSAVE_KEYS:
             raise ValueError
         requested = [_parse_autosave_item(item, page) for item in items]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return _json_error(_("The request could not be read. Reload the page and try again."), 400)
     plan = plan_autosave(
         section=page.section,
@@ -397,35 +437,52 @@ def section_autosave(
         requested=requested,
     )
     page.rows = plan.rows
-    try:
-        result = save_answers(
-            country_return=page.country_return,
-            authority=page.authority,
-            section=plan.section,
-            edits=plan.edits,
-            user=request.user,
-            channel=AnswerChange.Channel.AUTOSAVE,
-            known=page.stored,
-        )
-    except EditRefused as refusal:
-        return _json_error(refusal.message, 403)
+    result = SaveResult()
+    if plan.edits:
+        try:
+            result = save_answers(
+                country_return=page.country_return,
+                authority=page.authority,
+                section=plan.section,
+                edits=plan.edits,
+                user=request.user,
+                channel=AnswerChange.Channel.AUTOSAVE,
+                known=page.stored,
+            )
+        except EditRefused as refusal:
+            return _json_error(refusal.message, 403)
+    conflicts = [
+        {
+            **_conflict_row(page, c.key, c.yours, c.theirs),
+            "version": c.theirs.version,
+            "data": answers_to_data(plan.section, plan.rows, {c.key: c.theirs.value}),
+        }
+        for c in result.conflicts
+    ]
+    sent = {answer.key for answer in requested}
+    now = timezone.localtime()
     return JsonResponse(
         {
             "saved": {"|".join(k): v for k, v in result.saved.items()},
             "unchanged": {"|".join(k): v for k, v in result.unchanged.items()},
-            "conflicts": [
-                {
-                    **_conflict_row(page, c.key, c.yours, c.theirs),
-                    "version": c.theirs.version,
-                    "data": answers_to_data(plan.section, plan.rows, {c.key: c.theirs.value}),
-                }
-                for c in result.conflicts
-            ],
+            "conflicts": conflicts,
             "errors": plan.errors,
-            "saved_at": timezone.localtime().strftime("%H:%M"),
+            "not_saved": ["|".join(key) for key in plan.not_saved],
+            "changed_elsewhere": _changed_elsewhere(page, known, sent) if known is not None else [],
+            "saved_at": now.strftime("%H:%M %Z"),
+            "saved_at_iso": now.isoformat(),
         },
         status=409 if result.conflicts else 200,
     )
+
+
+def _parse_known(known: Any) -> dict[str, int] | None:
+    """The versions the page holds, by "question|row|column"; None when the page sent none."""
+    if known is None:
+        return None
+    if not isinstance(known, dict) or len(known) > 20 * MAX_AUTOSAVE_KEYS:
+        raise ValueError
+    return {str(key): int(version) for key, version in known.items()}
 
 
 def _parse_autosave_item(item: Any, page: SectionPage) -> RequestedAnswer:

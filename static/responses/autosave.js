@@ -224,7 +224,7 @@
     removeNotes(change.key, ".changed-elsewhere");
     var node = message("changed-elsewhere", "", change.key);
     node.setAttribute("role", "status");
-    node.textContent = whoChanged(change) + (change.at ? " (" + change.at + ")" : "") + ": " +
+    node.textContent = whoChanged(change) + (change.at ? " (" + (localTime(change.at_iso) || change.at) + ")" : "") + ": " +
       interpolate(gettext("it is now “%s”."), [change.theirs]);
     placeBesideField(change.key, node);
   }
@@ -339,7 +339,7 @@
       if (notSaved.length) {
         setStatus(interpolate(ngettext("%s answer is not saved: see the message beside it.", "%s answers are not saved: see the messages beside them.", notSaved.length), [notSaved.length]), "error");
       } else if ((body.conflicts || []).length) setStatus(gettext("An answer was changed elsewhere: choose which to keep."), "error");
-      else if (keys.length) setStatus(interpolate(gettext("Saved at %s"), [body.saved_at]), "ok");
+      else if (keys.length) setStatus(interpolate(gettext("Saved at %s"), [localTime(body.saved_at_iso) || body.saved_at]), "ok");
       if (Object.keys(dirty).length) schedule(DEBOUNCE);
     }).catch(function () {
       inFlight = null;
@@ -428,6 +428,7 @@
   } catch (error) { /* nothing to restore */ }
   writeVersions();
 
+  function localTime(iso) { return iso && window.LocalTimes ? window.LocalTimes.format(iso, false) : null; }
   function gettext(text) { return window.gettext ? window.gettext(text) : text; }
   function ngettext(one, many, count) { return window.ngettext ? window.ngettext(one, many, count) : (count === 1 ? one : many); }
   function interpolate(text, values) { return window.interpolate ? window.interpolate(text, values) : text.replace("%s", values[0]); }

@@ -89,3 +89,35 @@ def test_the_save_status_stays_in_sight_at_the_top_of_a_long_section(
     assert box["y"] + box["height"] <= 800 + 1
     assert page.evaluate("document.documentElement.scrollHeight") > 3000
     assert_accessible(page)
+
+
+def test_a_window_hears_of_an_answer_changed_in_another_window(live_server, page: Page, world):
+    base = live_server.url
+    sign_in(page, base, world.focal_point_a.email)
+    url = f"{base}/returns/{world.return_a.pk}/sections/A/"
+    page.goto(url)
+    other = page.context.new_page()
+    other.goto(url)
+
+    a3(other).fill("Typed in the other window")
+    a3(other).press("Tab")
+    wait_until_saved(other)
+
+    # This window still shows the old (empty) value; its next save brings the news.
+    page.bring_to_front()
+    page.locator("#f-A8-yes").check()
+    wait_until_saved(page)
+    expect(a3(page)).to_have_value("Typed in the other window")
+    note = page.locator("#q-A3 .changed-elsewhere")
+    expect(note).to_contain_text("You changed this answer in another window")
+    expect(note).to_contain_text("Typed in the other window")
+
+    # Its later saves of A3 start from the new version: no silent change, no false conflict.
+    a3(page).fill("Corrected here")
+    a3(page).press("Tab")
+    wait_until_saved(page)
+    answer = Answer.objects.get(question__code="A3")
+    assert (answer.value, answer.version) == ("Corrected here", 2)
+    expect(page.locator(".conflict")).to_have_count(0)
+    assert_accessible(page)
+    other.close()
