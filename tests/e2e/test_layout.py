@@ -3,11 +3,13 @@ of the page, headers in sight, and the screenshots in docs/screenshots (UPDATE_S
 
 import os
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from responses.models import Assignment
 from tests.e2e.test_return_flow import assert_accessible, sign_in, wait_until_saved
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -47,11 +49,16 @@ def test_the_return_overview_fits_every_width(live_server, page: Page, world, sh
 
 
 def test_an_authority_sees_its_own_page_at_every_width(live_server, page: Page, world, shots):
+    world.focal_point_a.first_name, world.focal_point_a.last_name = "Wanjiru", "Kamau"
+    world.focal_point_a.save()
+    Assignment.objects.filter(pk=world.assignment.pk).update(due_date=date(2026, 3, 31))
     sign_in(page, live_server.url, world.respondent_a.email)
     for width in (*WIDTHS, 320):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(f"{live_server.url}/returns/{world.return_a.pk}/")
         expect(page.get_by_role("link", name=re.compile(r"^C\. "))).to_be_visible()
+        expect(page.locator(".what-to-do")).to_contain_text("31 March 2026")
+        expect(page.locator(".what-to-do")).to_contain_text("Wanjiru Kamau")
         assert_no_sideways_scrolling(page)
         if width in WIDTHS:
             shots(page, f"authority-{width}")
