@@ -585,6 +585,96 @@ class SectionRenderer:
         )
 
 
+class AnswerSummary:
+    """A reply to read, not to edit: each question with its answer in words (GOV.UK summary
+    list), grids as plain tables. Disabled controls (grey on grey) are hard to read."""
+
+    def __init__(
+        self,
+        form: SectionForm,
+        answers: Mapping[tuple[str, str, str], Any],
+        *,
+        history_url: str = "",
+    ) -> None:
+        self.form = form
+        self.answers = answers
+        self.history_url = history_url
+        form.compute_visibility()
+
+    def render(self) -> SafeString:
+        parts = [
+            self.render_question(question)
+            for question in self.form.section.questions
+            if question.code not in self.form.hidden_questions
+        ]
+        return mark_safe(  # noqa: S308 (every value below is escaped)
+            f'<dl class="summary-list">{"".join(parts)}</dl>'
+        )
+
+    def _text(self, kind: str, choices: Sequence[ChoiceDef], key: tuple[str, str, str]) -> str:
+        answer = self.answers.get(key)
+        if answer is None or not answer.is_answered:
+            return escape(_("Not answered"))
+        text = escape(format_value(kind, choices, answer.value, answer.status))
+        if answer.status:
+            text = f'<span class="special">{text}</span>'
+        return text
+
+    def render_question(self, question: QuestionDef) -> str:
+        code = question.code
+        heading = f'<span class="question-code">{escape(code)}</span> {escape(question.text)}'
+        if question.is_grid:
+            value = self.render_grid(question)
+        else:
+            value = self._text(question.kind, question.choices, (code, "", ""))
+        note = self.answers.get((code, "", ""))
+        if note is not None and note.note:
+            value += (
+                f'<p class="summary-note"><strong>{escape(_("Note:"))}</strong> '
+                f"{escape(note.note)}</p>"
+            )
+        if self.history_url:
+            link_text = _("History of %(code)s's answers") % {"code": code}
+            href = self.history_url.replace("{code}", code)
+            value += f'<p class="history-link"><a href="{escape(href)}">{escape(link_text)}</a></p>'
+        return (
+            f'<div class="summary-row" id="q-{escape(code)}"><dt>{heading}</dt>'
+            f"<dd>{value}</dd></div>"
+        )
+
+    def render_grid(self, question: QuestionDef) -> str:
+        code = question.code
+        rows = self.form.grid_rows.get(code, ())
+        if not rows:
+            return escape(_("No rows."))
+        head = "".join(f'<th scope="col">{escape(c.label)}</th>' for c in question.columns)
+        body = []
+        for row in rows:
+            label = row.label
+            if row.is_other:
+                given = self.answers.get((code, row.code, LABEL_COLUMN))
+                if given is not None and given.value:
+                    label = f"{row.label}: {given.value}"
+            cells = []
+            for column in question.columns:
+                key = (code, row.code, column.code)
+                if key in self.form.hidden_cells:
+                    cells.append(f'<td class="muted">{escape(_("Not asked"))}</td>')
+                    continue
+                kind, choices = column.kind, column.choices
+                cells.append(f"<td>{self._text(kind, self._choices(kind, choices), key)}</td>")
+            body.append(f'<tr><th scope="row">{escape(label)}</th>{"".join(cells)}</tr>')
+        return (
+            f'<div class="grid-scroll" role="region" tabindex="0" aria-label="{escape(code)}">'
+            f'<table class="grid summary-grid"><thead><tr><th scope="col">{escape(_("Item"))}</th>'
+            f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        )
+
+    @staticmethod
+    def _choices(kind: str, choices: Sequence[ChoiceDef]) -> Sequence[ChoiceDef]:
+        return SectionRenderer.choices_of(kind, choices) if kind == Kind.YES_NO else choices
+
+
 def format_value(kind: str, choices: Iterable[ChoiceDef], value: Any, status: str = "") -> str:
     """An answer value as a respondent reads it: choice labels rather than codes."""
     if status:

@@ -37,7 +37,7 @@ from consultation.formbuilder import (
 )
 from consultation.http import AuthenticatedHttpRequest
 from consultation.models import Kind
-from consultation.rendering import SectionRenderer, format_value
+from consultation.rendering import AnswerSummary, SectionRenderer, format_value
 
 from .. import access
 from ..exceptions import EditRefused
@@ -271,7 +271,6 @@ def _render_section(
             versions["|".join(conflict.key)] = conflict.theirs.version
             conflict_rows.append(_conflict_row(page, conflict.key, conflict.yours, conflict.theirs))
     definition = page.definition
-    position = definition.sections.index(page.section)
     holders = []
     if page.access.is_focal_point or page.access.is_unsd:
         holders = list(
@@ -279,6 +278,29 @@ def _render_section(
                 country_return=page.country_return, section_id=page.section.id
             ).select_related("authority")
         )
+        sections = list(definition.sections)
+    else:
+        # An authority's pages lead only to the sections it holds.
+        held = {
+            assignment.section_id
+            for assignment in access.visible_assignments(page.request.user, page.country_return)
+        }
+        sections = [s for s in definition.sections if s.id in held or s == page.section]
+    position = sections.index(page.section)
+    unanswered_required = []
+    if page.editable and page.access.assignment is not None:
+        answered = {
+            key[0]
+            for key, value in page.answers.items()
+            if value.is_answered and key[2] != LABEL_COLUMN
+        }
+        unanswered_required = [
+            question
+            for question in page.section.questions
+            if question.required
+            and question.code not in form.hidden_questions
+            and question.code not in answered
+        ]
     status = 409 if conflict_rows else (200 if not (show_errors and renderer.errors) else 422)
     if refusal:
         status = 403
@@ -297,7 +319,9 @@ def _render_section(
             "read_only_reason": page.edit_rule.reason if page.authority_is_editable else "",
             "refusal": refusal,
             "reopened_questions": reopened,
-            "questions_html": renderer.render(),
+            "questions_html": renderer.render()
+            if page.editable
+            else AnswerSummary(page.unbound_form(), page.answers, history_url=history_url).render(),
             "error_summary": renderer.error_summary() if show_errors else [],
             "non_field_errors": form.non_field_errors() if show_errors and form.is_bound else [],
             "context_answers": {"|".join(k): v for k, v in page.context_answers().items()},
@@ -306,10 +330,9 @@ def _render_section(
             "conflicts": conflict_rows,
             "holders": holders,
             "readable_authorities": page.access.readable_authorities,
-            "previous_section": definition.sections[position - 1] if position else None,
-            "next_section": definition.sections[position + 1]
-            if position + 1 < len(definition.sections)
-            else None,
+            "previous_section": sections[position - 1] if position else None,
+            "next_section": sections[position + 1] if position + 1 < len(sections) else None,
+            "unanswered_required": unanswered_required,
         },
         status=status,
     )

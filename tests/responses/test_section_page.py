@@ -145,8 +145,12 @@ def test_authority_fills_its_own_reply_and_the_focal_point_reads_it(client, worl
     assert page.status_code == 200
     content = page.content.decode()
     assert "read-only" in content
-    assert 'name="C12" id="f-C12-yes" value="yes" checked' in content
-    assert "disabled" in content
+    # A summary to read, not disabled controls.
+    c12 = content[content.index('id="q-C12"') :]
+    c12 = c12[: c12.index("</div>")]
+    assert "<dd>Yes" in c12
+    assert "<input" not in content.split('class="reply-summary"')[1]
+    assert "<dd>Not answered" in content  # the questions left blank say so
 
 
 def test_respondent_cannot_save_into_the_nso_reply_by_naming_it(client, world):
