@@ -7,7 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from responses.returns import views as return_views
 
-from .forms import EmailAuthenticationForm
+from .forms import EmailAuthenticationForm, NewPasswordForm
 from .views import session_status
 
 urlpatterns = [
@@ -22,6 +22,11 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/session/", session_status, name="session-status"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=NewPasswordForm),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("consultation.urls")),
 ]

@@ -99,7 +99,8 @@ def section_tasks(
                 tag, kind = _("Handed back"), "handed-back"
             tasks.append(SectionTask(section, tag, kind, holder.progress_text, holders))
             continue
-        own = section_progress(section, definition.questions, replies.get(own_authority_id, {}))
+        own_reply = replies.get(own_authority_id, {}) if own_authority_id is not None else {}
+        own = section_progress(section, definition.questions, own_reply)
         holding = [h for h in holders if h.assignment.status in HELD]
         handed_back = [h for h in holders if h.assignment.status == Assignment.Status.HANDED_BACK]
         if holding:
