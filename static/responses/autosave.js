@@ -324,6 +324,7 @@
         throw new Error(body.error || "server");
       }
       retryDelay = 2000;
+      document.dispatchEvent(new CustomEvent("consultation:activity"));
       Object.keys(body.saved).forEach(function (key) { versions[key] = body.saved[key]; });
       Object.keys(body.unchanged || {}).forEach(function (key) { if (body.unchanged[key]) versions[key] = body.unchanged[key]; });
       (body.changed_elsewhere || []).forEach(function (change) {
