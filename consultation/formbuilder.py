@@ -121,7 +121,10 @@ CHOICE_MESSAGES = {"invalid_choice": _("Choose one of the options listed.")}
 INTEGER_INVALID = _("Enter a whole number, such as 1250.")
 DECIMAL_INVALID = _("Enter a number, such as 12.5 (use a point for decimals).")
 YEAR_INVALID = _("Enter a year with four digits, such as 2024.")
-DATE_INVALID = _("Enter a date as year-month-day, such as 2026-03-31.")
+DATE_INVALID = _("Enter a real date: day, month and year, such as 31 3 2026.")
+# A date is typed as day, month and year (three boxes, GOV.UK's date input), not in the
+# browser's own date widget, whose order depends on its language.
+DATE_PARTS = ("day", "month", "year")
 EMAIL_INVALID = _("Enter an e-mail address, such as name@example.org.")
 URL_INVALID = _("Enter a web address, such as https://www.example.org.")
 DECIMAL_MAX_DIGITS = 24
@@ -369,8 +372,29 @@ class SectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.context_answers = context_answers or {}
         self.enforce_required = enforce_required
+        if self.is_bound:
+            self._join_date_parts()
         self.hidden_questions: set[str] = set()
         self.hidden_cells: set[tuple[str, str, str]] = set()
+
+    def _join_date_parts(self) -> None:
+        """Dates typed as day, month and year become the one ISO value the field reads."""
+        names = [name for name, f in self.fields.items() if isinstance(f, forms.DateField)]
+        if not any(f"{name}.year" in self.data for name in names):
+            return
+        data = self.data.copy()
+        for name in names:
+            parts = [str(self.data.get(f"{name}.{part}", "")).strip() for part in DATE_PARTS]
+            if f"{name}.year" not in self.data:
+                continue
+            day, month, year = parts
+            if not any(parts):
+                data[name] = ""
+            elif day.isdigit() and month.isdigit() and year.isdigit():
+                data[name] = f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+            else:
+                data[name] = "-".join(parts)  # refused by the field, with its message
+        self.data = data
 
     # Conditions ---------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from .definition import SPECIAL_VALUES, YES_NO_CHOICES, ChoiceDef, ColumnDef, QuestionDef
 from .describe import describe_condition
-from .formbuilder import LABEL_COLUMN, SectionForm, field_name, ranking_size
+from .formbuilder import DATE_PARTS, LABEL_COLUMN, SectionForm, field_name, ranking_size
 from .models import Kind, Question
 
 INPUT_TYPES = {
@@ -236,9 +236,46 @@ class SectionRenderer:
                 f"<fieldset{self.described_by(name, help_id)}><legend>{heading}</legend>"
                 f"{help_html}{errors}{widget}{self.render_other(name, choices)}</fieldset>"
             )
+        if question.kind == Kind.DATE:
+            hint_id = f"hint-{name}"
+            return (
+                f"<fieldset{self.described_by(name, help_id, hint_id)}><legend>{heading}</legend>"
+                f"{help_html}{self.date_hint(hint_id)}{errors}{self.render_date(name)}</fieldset>"
+            )
         label = f'<label for="{escape(field_id(name))}">{heading}</label>'
         widget = self.render_input(name, question.kind, self.described_by(name, help_id))
         return f"{label}{help_html}{errors}{widget}"
+
+    @staticmethod
+    def date_hint(hint_id: str) -> str:
+        return f'<p class="help" id="{escape(hint_id)}">{escape(_("For example, 31 3 2026"))}</p>'
+
+    def render_date(self, name: str, labelled_by: str = "") -> str:
+        """Day, month and year in three boxes; the stored value is an ISO date."""
+        iso = self.value(name)
+        stored = dict(zip(DATE_PARTS, reversed(iso.split("-")), strict=False)) if iso else {}
+        labels = {"day": _("Day"), "month": _("Month"), "year": _("Year")}
+        items = []
+        for part in DATE_PARTS:
+            part_name = f"{name}.{part}"
+            value = self.value(part_name) if part_name in self.source else stored.get(part, "")
+            if part != "year" and value.isdigit():
+                value = str(int(value))
+            part_id = escape(field_id(part_name))
+            aria = (
+                _attr("aria-labelledby", f"{field_id(part_name)}-label {labelled_by}")
+                if labelled_by
+                else ""
+            )
+            width = "year" if part == "year" else "day"
+            items.append(
+                f'<div class="date-part"><label for="{part_id}" id="{part_id}-label">'
+                f"{escape(labels[part])}</label>"
+                f'<input type="text" inputmode="numeric" class="date-{width}"'
+                f' name="{escape(part_name)}" id="{part_id}" value="{escape(value)}"{aria}'
+                f"{self.invalid(name)}{self.disabled()}></div>"
+            )
+        return f'<div class="date-input" id="{escape(field_id(name))}">{"".join(items)}</div>'
 
     # Widgets ------------------------------------------------------------------------------------
 
@@ -535,6 +572,8 @@ class SectionRenderer:
             widget = self.render_select(name, self._choices(column.kind, column.choices), aria)
         elif column.kind == Kind.MULTIPLE_CHOICE:
             widget = self.render_cell_options(name, column, labelled_by)
+        elif column.kind == Kind.DATE:
+            widget = self.render_date(name, labelled_by)
         else:
             widget = self.render_input(name, column.kind, aria)
         widget = (

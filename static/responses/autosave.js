@@ -92,6 +92,15 @@
   }
 
   function fullData(key, data) {
+    // A date comes as one ISO value; the page shows it as day, month and year.
+    Object.keys(data).forEach(function (name) {
+      if (form.querySelector('[name="' + CSS.escape(name) + '"]') || !form.querySelector('[name="' + CSS.escape(name + ".year") + '"]')) return;
+      var parts = String(data[name] || "").split("-");
+      data[name + ".year"] = parts[0] || "";
+      data[name + ".month"] = parts[1] ? String(Number(parts[1])) : "";
+      data[name + ".day"] = parts[2] ? String(Number(parts[2])) : "";
+      delete data[name];
+    });
     // Fields the server left out are blank: a cleared answer clears every input of the key.
     fieldsOf(key).forEach(function (element) {
       if (!(element.name in data)) data[element.name] = element.type === "checkbox" && element.value !== "on" ? [] : "";

@@ -61,7 +61,7 @@ def test_invalid_answers_are_shown_beside_the_question_and_the_typed_text_is_kep
     assert response.status_code == 422
     content = response.content.decode()
     assert "There is 1 problem to fix" in content
-    assert "Enter a date as year-month-day, such as 2026-03-31." in content
+    assert "Enter a real date: day, month and year, such as 31 3 2026." in content
     assert 'value="31/03/2026"' in content
     assert 'value="Statistics office"' in content
     assert not Answer.objects.filter(country_return=world.return_a).exists()
@@ -245,3 +245,23 @@ def test_the_country_question_starts_from_the_returns_country(client, world):
 
     assert '<option value="404" selected>Kenya</option>' in content
     assert not Answer.objects.exists()
+
+
+def test_a_date_is_typed_as_day_month_and_year(client, world):
+    client.force_login(world.focal_point_a)
+    url = section_url(world.return_a, "A")
+
+    refused = client.post(
+        url, {"_versions": "{}", "A6.day": "30", "A6.month": "2", "A6.year": "2026"}
+    )
+    assert refused.status_code == 422
+    assert "Enter a real date: day, month and year, such as 31 3 2026." in refused.content.decode()
+    assert 'name="A6.day" id="f-A6.day" value="30"' in refused.content.decode()
+
+    client.post(url, {"_versions": "{}", "A6.day": "31", "A6.month": "3", "A6.year": "2026"})
+    assert world.answer("A6").value == "2026-03-31"
+    content = client.get(url).content.decode()
+    assert 'name="A6.day" id="f-A6.day" value="31"' in content
+    assert 'name="A6.month" id="f-A6.month" value="3"' in content
+    assert "For example, 31 3 2026" in content
+    assert 'type="date"' not in content
