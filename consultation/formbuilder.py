@@ -20,6 +20,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.forms.utils import ErrorDict
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -110,7 +111,10 @@ CHOICE_MESSAGES = {"invalid_choice": _("Choose one of the options listed.")}
 INTEGER_INVALID = _("Enter a whole number, such as 1250.")
 DECIMAL_INVALID = _("Enter a number, such as 12.5 (use a point for decimals).")
 YEAR_INVALID = _("Enter a year with four digits, such as 2024.")
-DATE_INVALID = _("Enter a date as year-month-day, such as 2026-03-31.")
+DATE_INVALID = _("Enter a real date: day, month and year, such as 31 3 2026.")
+# A date is typed as day, month and year (three boxes, GOV.UK's date input), not in the
+# browser's own date widget, whose order depends on its language.
+DATE_PARTS = ("day", "month", "year")
 EMAIL_INVALID = _("Enter an e-mail address, such as name@example.org.")
 URL_INVALID = _("Enter a web address, such as https://www.example.org.")
 DECIMAL_MAX_DIGITS = 24
@@ -320,8 +324,30 @@ class SectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.context_answers = context_answers or {}
         self.enforce_required = enforce_required
+        if self.is_bound:
+            self._join_date_parts()
         self.hidden_questions: set[str] = set()
         self.hidden_cells: set[tuple[str, str, str]] = set()
+
+    def _join_date_parts(self) -> None:
+        """Dates typed as day, month and year become the one ISO value the field reads."""
+        names = [name for name, f in self.fields.items() if isinstance(f, forms.DateField)]
+        if not any(f"{name}.year" in self.data for name in names):
+            return
+        # A QueryDict keeps every value of a multiple choice; a plain mapping is copied as is.
+        data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+        for name in names:
+            parts = [str(self.data.get(f"{name}.{part}", "")).strip() for part in DATE_PARTS]
+            if f"{name}.year" not in self.data:
+                continue
+            if not any(parts):
+                data[name] = ""
+            elif None not in (numbers := [parse_whole_number(part) for part in parts]):
+                day_number, month_number, year_number = numbers
+                data[name] = f"{year_number:04d}-{month_number:02d}-{day_number:02d}"
+            else:
+                data[name] = "-".join(parts)  # refused by the field, with its message
+        self.data = data
 
     # Conditions ---------------------------------------------------------------------------------
 
@@ -527,12 +553,10 @@ class SectionForm(forms.Form):
         other_name = field_name(name, part="other")
         if others and other_name in self.fields:
             chosen = set(value or []) if isinstance(value, list) else {value}
+            # Without JavaScript the "please specify" box is always shown: a text left in it
+            # while another option is chosen is ignored (value_to_json drops it), not refused.
             if chosen & others and not data.get(other_name):
                 self.add_error(other_name, _("Please specify the other answer."))
-            if not chosen & others and data.get(other_name):
-                self.add_error(
-                    other_name, _("Choose the \u201cother\u201d option, or clear this text.")
-                )
         if kind == Kind.MULTIPLE_CHOICE and value:
             exclusive = [
                 choice for choice in choices if choice.is_exclusive and choice.code in value

@@ -23,9 +23,10 @@ class StoredAnswer:
 
     value: AnswerValue
     version: int
-    updated_by: str = ""
+    updated_by: str = ""  # the person's name (their e-mail address if they gave no name)
     updated_at: Any = None
     pk: int = 0
+    updated_by_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -75,16 +76,30 @@ def load_answers(
         "status",
         "note",
         "version",
+        "updated_by_id",
+        "updated_by__first_name",
+        "updated_by__last_name",
         "updated_by__email",
         "updated_at",
     ):
-        pk, question_id, row, column, value, status, note, version, email, updated_at = answer
+        pk, question_id, row, column, value, status, note, version = answer[:8]
+        user_id, first_name, last_name, email, updated_at = answer[8:]
         if question_id not in codes:
             continue
         result[(codes[question_id], row, column)] = StoredAnswer(
-            AnswerValue(value, status, note), version, email or "", updated_at, pk
+            AnswerValue(value, status, note),
+            version,
+            person_name(first_name, last_name, email),
+            updated_at,
+            pk,
+            user_id,
         )
     return result
+
+
+def person_name(first_name: str | None, last_name: str | None, email: str | None) -> str:
+    """How a person is named on pages: by name, by e-mail address only if they gave none."""
+    return f"{first_name or ''} {last_name or ''}".strip() or email or ""
 
 
 def load_replies(
@@ -277,8 +292,15 @@ def _settle(result: SaveResult, edit: AnswerEdit, answer: Answer) -> None:
             StoredAnswer(
                 stored,
                 answer.version,
-                getattr(answer.updated_by, "email", "") if answer.updated_by_id else "",
+                person_name(
+                    answer.updated_by.first_name,
+                    answer.updated_by.last_name,
+                    answer.updated_by.email,
+                )
+                if answer.updated_by is not None
+                else "",
                 answer.updated_at,
+                updated_by_id=answer.updated_by_id,
             ),
         )
     )

@@ -299,7 +299,7 @@ FRIENDLY: dict[str, set[str]] = {
         "Enter a year from 1950 to 2035.",
     },
     "Q_date": {
-        "Enter a date as year-month-day, such as 2026-03-31.",
+        "Enter a real date: day, month and year, such as 31 3 2026.",
         "Enter a date on or after 1900-01-01.",
         "Enter a date on or before 2100-12-31.",
     },
