@@ -1,4 +1,4 @@
-"""URLs of country returns: home, sections, autosave, history; forwarding; invitations."""
+"""URLs of country returns: sections, autosave, history; forwarding; invitations; workbooks."""
 
 from django.urls import include, path
 
@@ -24,5 +24,6 @@ urlpatterns = [
         name="question-history",
     ),
     path("", include("responses.forwarding_urls")),
+    path("", include("responses.offline.urls")),
     path("", include("responses.account_urls")),
 ]

@@ -113,6 +113,7 @@ def return_overview(request: HttpRequest, return_id: int) -> HttpResponse:
             "country_return": country_return,
             "rows": rows,
             "is_focal_point": focal,
+            "may_upload": focal or not access.is_unsd(request.user),
             "questionnaire": definition,
         },
     )

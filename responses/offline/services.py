@@ -23,6 +23,7 @@ from consultation.formbuilder import (
     SectionFormBuilder,
     answers_to_data,
     comparable_answers,
+    field_name,
     resolve_grid_rows,
 )
 from consultation.models import Kind, Question
@@ -476,9 +477,11 @@ def _cell_of(
     problems: list[tuple[str, str]] | None,
     uploaded: UploadedWorkbook,
 ) -> str:
-    names = [name for name, _text in problems or []] or [
-        name for name in sheet.cells if key_of_field(name) == key
-    ]
+    main = field_name(*key)
+    names = [name for name, _text in problems or []] or sorted(
+        (name for name in sheet.cells if key_of_field(name) == key),
+        key=lambda name: (name != main, name),
+    )
     for name in names:
         if name in sheet.cells:
             return f"{sheet.sheet_name}!{sheet.cells[name]}"
