@@ -1,7 +1,8 @@
 """Offline workbooks: a reply's workbook to download, and an uploaded one previewed and applied.
 
 The upload is checked by the engine (the section form builder) exactly as a web form is, and
-applied through responses.services.save_answers, which keeps the version check and the history.
+applied through responses.answers.services.save_answers, which keeps the version check and the
+history.
 """
 
 from collections.abc import Iterable, Mapping
@@ -30,9 +31,9 @@ from consultation.models import Kind, Question
 from consultation.rendering import format_value
 
 from .. import access
-from ..autosave import key_of_field
+from ..answers.autosave import key_of_field
+from ..answers.services import AnswerEdit, StoredAnswer, load_answers, save_answers
 from ..models import AnswerChange, Authority, CountryReturn
-from ..services import AnswerEdit, StoredAnswer, load_answers, save_answers
 from .reader import SheetCells, UploadedWorkbook, WorkbookRefused, read_workbook
 from .workbook import WorkbookRequest, answer_key_text, build_workbook, value_digest
 

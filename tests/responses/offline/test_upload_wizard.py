@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from consultation.formbuilder import AnswerValue
+from responses.answers.services import AnswerEdit, save_answers
 from responses.models import Answer, AnswerChange
-from responses.services import AnswerEdit, save_answers
 from tests.responses.offline.helpers import download, edit
 
 pytestmark = pytest.mark.django_db
