@@ -346,13 +346,16 @@ def _preview_section(
         texts = [str(message) for message in messages] if isinstance(messages, list) else [messages]
         problems.setdefault(key_of_field(name), []).extend((name, text) for text in texts)
     cleaned = form.cleaned_answers(validate=False)
-    keys = list(dict.fromkeys([*(key_of_field(name) for name in sheet.cells), *problems]))
-    for key in keys:
+    fields_of: dict[AnswerKey, list[str]] = {}
+    for name in sheet.cells:
+        fields_of.setdefault(key_of_field(name), []).append(name)
+    for key in list(dict.fromkeys([*fields_of, *problems])):
+        fields = fields_of.get(key, [])
         entry = Entry(
             outcome=UNCHANGED,
             key=key,
             section=section.code,
-            cell=_cell_of(sheet, key, problems.get(key), uploaded),
+            cell=_cell_of(sheet, key, fields, problems.get(key), uploaded),
             label=_label(definition, rows, key),
         )
         previous = stored.get(key)
@@ -365,7 +368,6 @@ def _preview_section(
             continue
         if key not in cleaned:
             # Hidden by a condition, or a row the grid no longer has: compare the cells as typed.
-            fields = [name for name in sheet.cells if key_of_field(name) == key]
             if any(_as_list(sheet.data.get(n)) != _as_list(base.get(n)) for n in fields):
                 entry.outcome = SKIPPED if editable else IGNORED
                 entry.message = _("not asked, given the other answers: not saved")
@@ -475,13 +477,13 @@ def _label(definition: QuestionnaireDef, rows: Mapping[str, Any], key: AnswerKey
 def _cell_of(
     sheet: SheetCells,
     key: AnswerKey,
+    fields: list[str],
     problems: list[tuple[str, str]] | None,
     uploaded: UploadedWorkbook,
 ) -> str:
     main = field_name(*key)
     names = [name for name, _text in problems or []] or sorted(
-        (name for name in sheet.cells if key_of_field(name) == key),
-        key=lambda name: (name != main, name),
+        fields, key=lambda name: (name != main, name)
     )
     for name in names:
         if name in sheet.cells:

@@ -1,16 +1,20 @@
 """Building and editing offline workbooks in tests, as a respondent would in Excel."""
 
+import datetime
+from decimal import Decimal
 from io import BytesIO
 
 from django.core import signing
 from openpyxl import load_workbook
 
 from responses.offline.services import downloadable_sections, reply_workbook
-from responses.offline.workbook import META_SHEET, SIGNING_SALT
+from responses.offline.workbook import META_SHEET, SIGNING_SALT, TICK
 
 
-def download(user, country_return) -> bytes:
+def download(user, country_return, only: set[str] | None = None) -> bytes:
     authority, sections = downloadable_sections(user, country_return)
+    if only is not None:
+        sections = [section for section in sections if section.code in only]
     return reply_workbook(
         country_return=country_return,
         authority=authority,
@@ -52,3 +56,38 @@ def edit(content: bytes, changes: dict, *, at: dict | None = None) -> bytes:
     output = BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+def type_into(content: bytes, data: dict, sections: set[str]) -> bytes:
+    """Type form data into every answer cell of the sections named, as a person in Excel would:
+    labels from the lists, numbers as numbers, dates as dates, ticks; other cells emptied."""
+    meta = meta_of(content)
+    workbook = load_workbook(BytesIO(content))
+    for index, coordinate, name, cell_type, extra in meta["cells"]:
+        sheet_name, code = meta["sheets"][index]
+        if code not in sections:
+            continue
+        value = data.get(name)
+        workbook[sheet_name][coordinate].value = _typed(meta, cell_type, extra, value)
+    output = BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def _typed(meta: dict, cell_type: str, extra: str, value):
+    if cell_type == "option":
+        return TICK if value and extra in value else None
+    if value in (None, "", []):
+        return None
+    if cell_type == "tick":
+        return TICK
+    if cell_type == "choice":
+        return dict((code, label) for code, label in meta["lists"][extra]).get(value, value)
+    if cell_type == "integer":
+        return int(value)
+    if cell_type == "decimal":
+        number = float(value)
+        return number if Decimal(repr(number)) == Decimal(value) else str(value)
+    if cell_type == "date":
+        return datetime.date.fromisoformat(value)
+    return str(value)
