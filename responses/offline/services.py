@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
@@ -56,7 +56,6 @@ OUTCOME_LABELS = {
     SKIPPED: gettext_lazy("Not asked (skipped)"),
     IGNORED: gettext_lazy("Not yours to change (ignored)"),
 }
-EDITABLE_RETURN_STATUSES = (CountryReturn.Status.NOT_STARTED, CountryReturn.Status.IN_PROGRESS)
 # The person's choice for an answer changed on the web since the download.
 KEEP_WEB, TAKE_WORKBOOK = "web", "workbook"
 
@@ -235,7 +234,7 @@ def _identify(user: Any, expected_return: CountryReturn | None):
                 _("This workbook is the reply of a country you do not answer for.")
             ) from None
         authority = Authority.objects.filter(
-            pk=meta.get("authority"), country_id=country_return.country_id
+            pk=int(meta.get("authority") or 0), country_id=country_return.country_id
         ).first()
         if authority is None or authority.pk not in _authorities_answered_by(user, country_return):
             raise WorkbookRefused(
@@ -261,26 +260,23 @@ def _authorities_answered_by(user: Any, country_return: CountryReturn) -> set[in
     return authorities
 
 
-def may_edit_section(
-    user: Any, country_return: CountryReturn, authority: Authority, section_code: str
-) -> bool:
-    """Whether the user may change this reply's answers to the section now (the web's rule)."""
-    try:
-        section_access = access.section_access(user, country_return, section_code)
-    except Http404:
-        return False
-    editable = section_access.editable_authority
-    return (
-        editable is not None
-        and editable.pk == authority.pk
-        and country_return.status in EDITABLE_RETURN_STATUSES
+def edit_rule_of(
+    user: User, country_return: CountryReturn, authority: Authority, section: SectionDef
+) -> access.EditRule:
+    """The one edit rule, as the Excel upload channel asks it, for one section of the reply."""
+    return access.edit_rule(
+        user,
+        country_return=country_return,
+        authority=authority,
+        section_id=section.id,
+        channel=AnswerChange.Channel.EXCEL,
     )
 
 
 def preview_workbook(
     *,
     content: bytes,
-    user: AbstractBaseUser,
+    user: User,
     filename: str = "",
     expected_return: CountryReturn | None = None,
 ) -> Preview:
@@ -303,10 +299,8 @@ def preview_workbook(
         sheet = by_code.get(section.code)
         if sheet is None:
             continue
-        editable = may_edit_section(user, country_return, authority, section.code)
-        _preview_section(
-            preview, section, sheet, uploaded, stored, merged, versions, editable=editable
-        )
+        rule = edit_rule_of(user, country_return, authority, section)
+        _preview_section(preview, section, sheet, uploaded, stored, merged, versions, rule=rule)
     return preview
 
 
@@ -319,7 +313,7 @@ def _preview_section(
     merged: dict[AnswerKey, AnswerValue],
     versions: Mapping[str, tuple[int, str]],
     *,
-    editable: bool,
+    rule: access.EditRule,
 ) -> None:
     definition = preview.definition
     own = {question.code for question in section.questions}
@@ -342,15 +336,20 @@ def _preview_section(
     )
     form.is_valid()
     problems: dict[AnswerKey, list[tuple[str, str]]] = {}
-    for name, messages in [*form.errors.items(), *sheet.unreadable.items()]:
-        texts = [str(message) for message in messages] if isinstance(messages, list) else [messages]
-        problems.setdefault(key_of_field(name), []).extend((name, text) for text in texts)
+    for name, messages in form.errors.items():
+        problems.setdefault(key_of_field(name), []).extend(
+            (name, str(message)) for message in messages
+        )
+    for name, message in sheet.unreadable.items():
+        problems.setdefault(key_of_field(name), []).append((name, message))
     cleaned = form.cleaned_answers(validate=False)
     fields_of: dict[AnswerKey, list[str]] = {}
     for name in sheet.cells:
         fields_of.setdefault(key_of_field(name), []).append(name)
     for key in list(dict.fromkeys([*fields_of, *problems])):
         fields = fields_of.get(key, [])
+        question = definition.questions.get(key[0])
+        editable = question is not None and rule.allows_question(question.id)
         entry = Entry(
             outcome=UNCHANGED,
             key=key,
@@ -363,6 +362,8 @@ def _preview_section(
         if key in problems:
             entry.outcome = INVALID if editable else IGNORED
             entry.message = " ".join(text for _name, text in problems[key])
+            if not editable:
+                entry.message = rule.reason or entry.message
             entry.old = _describe(definition, key, old)
             preview.entries.append(entry)
             continue
@@ -370,7 +371,9 @@ def _preview_section(
             # Hidden by a condition, or a row the grid no longer has: compare the cells as typed.
             if any(_as_list(sheet.data.get(n)) != _as_list(base.get(n)) for n in fields):
                 entry.outcome = SKIPPED if editable else IGNORED
-                entry.message = _("not asked, given the other answers: not saved")
+                entry.message = (
+                    _("not asked, given the other answers: not saved") if editable else rule.reason
+                )
                 entry.old = _describe(definition, key, old)
                 entry.new = _("(as typed in the workbook)")
                 preview.entries.append(entry)
@@ -387,6 +390,7 @@ def _preview_section(
         downloaded_version, downloaded_digest = versions.get(answer_key_text(key), (0, ""))
         if not editable:
             entry.outcome = IGNORED
+            entry.message = rule.reason or _("you cannot change this answer now")
         elif entry.version == downloaded_version:
             entry.outcome = NEW if old.is_blank else CHANGED
             merged[key] = new
@@ -508,7 +512,7 @@ class ApplyResult:
 def apply_workbook(
     *,
     content: bytes,
-    user: AbstractBaseUser,
+    user: User,
     filename: str = "",
     expected_return: CountryReturn | None = None,
     choices: Mapping[str, str] | None = None,

@@ -15,12 +15,14 @@ from django.views.decorators.cache import never_cache
 from formtools.wizard.views import SessionWizardView
 
 from consultation.definition import get_definition
+from consultation.http import AuthenticatedHttpRequest
 from consultation.models import Questionnaire
 
 from .. import access
+from ..exceptions import ConsultationError
 from ..models import CountryReturn
 from .forms import ConfirmForm, ReviewForm, UploadForm
-from .reader import MAX_UPLOAD_BYTES, WorkbookRefused
+from .reader import MAX_UPLOAD_BYTES
 from .services import (
     OUTCOME_LABELS,
     OUTCOMES,
@@ -47,7 +49,7 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 @never_cache
 @login_required
-def workbook_download(request: HttpRequest, return_id: int) -> HttpResponse:
+def workbook_download(request: AuthenticatedHttpRequest, return_id: int) -> HttpResponse:
     """The user's reply to the return as a workbook: the NSO's, or the authority's sections."""
     country_return = access.get_return(request.user, return_id)
     authority, sections = downloadable_sections(request.user, country_return)
@@ -61,7 +63,7 @@ def workbook_download(request: HttpRequest, return_id: int) -> HttpResponse:
 
 
 @login_required
-def blank_workbook_download(request: HttpRequest, questionnaire: str) -> HttpResponse:
+def blank_workbook_download(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpResponse:
     """The questionnaire as a blank workbook, from the preview (UNSD staff, as the preview)."""
     if not (request.user.is_staff or access.is_unsd(request.user)):
         raise Http404("No such page")
@@ -77,6 +79,7 @@ class UploadWorkbookWizard(SessionWizardView):
     form_list = [("upload", UploadForm), ("review", ReviewForm), ("confirm", ConfirmForm)]
     template_name = "responses/offline/upload_wizard.html"
     file_storage = default_storage
+    request: AuthenticatedHttpRequest
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.country_return: CountryReturn = access.get_return(request.user, kwargs["return_id"])
@@ -163,7 +166,8 @@ class UploadWorkbookWizard(SessionWizardView):
                 expected_return=self.country_return,
                 choices=review.choices(),
             )
-        except WorkbookRefused as refusal:
+        except ConsultationError as refusal:
+            # Refused as it is applied (the file, or the edit rule, changed meanwhile).
             messages.error(self.request, refusal.message)
             return redirect("responses:return-overview", self.country_return.pk)
         messages.success(

@@ -332,7 +332,7 @@ class _SheetWriter:
         ]
         for column, header in enumerate(headers, start=1):
             self.label(self.row, column, header, bold=True, fill=HEADER_FILL)
-        sheet.freeze_panes = sheet.cell(row=self.row + 1, column=1)
+        sheet.freeze_panes = f"A{self.row + 1}"
         self.row += 2
         for question in section.questions:
             self.parent.anchors[question.code] = [self.index, f"A{self.row}"]
@@ -598,8 +598,8 @@ class _WorkbookWriter:
         self.anchors: dict[str, list[Any]] = {}
         self.grid_rows: dict[str, list[str]] = {}
         self.overflow: list[list[Any]] = []
-        self.instructions = self.workbook.active
-        self.instructions.title = INSTRUCTIONS_SHEET
+        self.instructions = self.workbook.create_sheet(INSTRUCTIONS_SHEET, 0)
+        self.workbook.remove(self.workbook.worksheets[1])
         self.lists = _Lists(self.workbook.create_sheet(LISTS_SHEET))
 
 

@@ -6,7 +6,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from responses.offline.reader import WorkbookRefused, read_upload
+from responses.exceptions import ConsultationError
+from responses.offline.reader import read_upload
 from responses.offline.services import apply_workbook, preview_workbook
 
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             if not apply:
                 return
             result = apply_workbook(content=content, user=person, filename=path.name)
-        except WorkbookRefused as refusal:
+        except ConsultationError as refusal:
             raise CommandError(refusal.message, returncode=1) from refusal
         self.stdout.write(
             f"Applied: {result.saved} answer(s) saved; "

@@ -51,9 +51,10 @@ class Command(BaseCommand):
             replier = nso_of(country_return)
             sections = list(definition.sections)
         else:
-            replier = Authority.objects.filter(pk=authority, country=area).first()
-            if replier is None:
+            found = Authority.objects.filter(pk=authority, country=area).first()
+            if found is None:
                 raise CommandError(f"{area.name} has no authority with the id {authority}.")
+            replier = found
             held = set(
                 Assignment.objects.filter(
                     country_return=country_return,

@@ -67,8 +67,11 @@ def type_into(content: bytes, data: dict, sections: set[str]) -> bytes:
         sheet_name, code = meta["sheets"][index]
         if code not in sections:
             continue
-        value = data.get(name)
-        workbook[sheet_name][coordinate].value = _typed(meta, cell_type, extra, value)
+        cell = workbook[sheet_name][coordinate]
+        cell.value = _typed(meta, cell_type, extra, data.get(name))
+        if isinstance(cell.value, str):
+            # Typed as text ('=... in Excel), never as a formula.
+            cell.data_type = "s"
     output = BytesIO()
     workbook.save(output)
     return output.getvalue()
