@@ -3,11 +3,22 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..models import CountryReturn
 from .reader import WorkbookRefused, read_upload
-from .services import KEEP_WEB, TAKE_WORKBOOK, Preview, preview_workbook
+from .services import (
+    KEEP_WEB,
+    TAKE_WORKBOOK,
+    BackgroundReading,
+    Preview,
+    background_token,
+    preview_workbook,
+    store_for_background_reading,
+)
+from .tasks import read_workbook_upload
 
 
 class UploadForm(forms.Form):
@@ -23,12 +34,17 @@ class UploadForm(forms.Form):
         self.country_return = country_return
         self.preview: Preview | None = None
         self.content = b""
+        # A large workbook is read by a Celery task; this names its reading.
+        self.token = ""
 
     def clean_workbook(self) -> Any:
         upload = self.cleaned_data["workbook"]
         upload.seek(0)
         try:
             self.content = read_upload(upload, upload.name)
+            if len(self.content) >= settings.OFFLINE_WORKBOOK_BACKGROUND_BYTES:
+                self._read_in_background()
+                return upload
             self.preview = preview_workbook(
                 content=self.content,
                 user=self.user,
@@ -39,13 +55,33 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(refusal.message) from None
         return upload
 
+    def _read_in_background(self) -> None:
+        self.token = background_token(self.content, self.user, self.country_return)
+        stored = store_for_background_reading(token=self.token, content=self.content)
+        if stored is None:
+            return  # queued already: this is the same upload, validated again
+        arguments = {
+            "token": self.token,
+            "stored_name": stored,
+            "user_id": self.user.pk,
+            "return_id": self.country_return.pk,
+        }
+        transaction.on_commit(lambda: read_workbook_upload.delay(**arguments))
+
 
 class ReviewForm(forms.Form):
     """One choice per answer changed on the web since the download; refused if any is invalid."""
 
-    def __init__(self, *args: Any, preview: Preview | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        preview: Preview | None = None,
+        reading: BackgroundReading | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.preview = preview
+        self.reading = reading
         for entry in preview.of("conflicting") if preview else []:
             self.fields[f"choice_{entry.key_text}"] = forms.ChoiceField(
                 label=entry.label,
@@ -61,7 +97,13 @@ class ReviewForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        if self.preview is not None and self.preview.has_invalid:
+        if self.reading is not None and self.reading.state == "refused":
+            raise forms.ValidationError(self.reading.error)
+        if self.preview is None:
+            raise forms.ValidationError(
+                _("The workbook is still being read: wait for it, then continue.")
+            )
+        if self.preview.has_invalid:
             raise forms.ValidationError(
                 _(
                     "Some answers of the workbook are not valid: nothing can be saved. Correct "

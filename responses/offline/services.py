@@ -5,12 +5,16 @@ applied through responses.answers.services.save_answers, which keeps the version
 history.
 """
 
-from collections.abc import Iterable, Mapping
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
@@ -279,13 +283,18 @@ def preview_workbook(
     user: User,
     filename: str = "",
     expected_return: CountryReturn | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Preview:
     """What the uploaded workbook would change, answer by answer; changes nothing.
 
     Raises WorkbookRefused for a file that is unsafe, damaged, altered or someone else's.
+    `progress` is told the percentage done as the sections are checked.
     """
+    report = progress or (lambda percent: None)
     definition_for, state = _identify(user, expected_return)
+    report(5)
     uploaded, definition = read_workbook(content, definition_for, filename=filename)
+    report(50)
     country_return: CountryReturn = state["return"]
     authority: Authority = state["authority"]
     stored = load_answers(
@@ -295,12 +304,12 @@ def preview_workbook(
     merged: dict[AnswerKey, AnswerValue] = {key: answer.value for key, answer in stored.items()}
     versions = uploaded.versions()
     by_code = {sheet.section_code: sheet for sheet in uploaded.sheets}
-    for section in definition.sections:
+    for done, section in enumerate(definition.sections, start=1):
         sheet = by_code.get(section.code)
-        if sheet is None:
-            continue
-        rule = edit_rule_of(user, country_return, authority, section)
-        _preview_section(preview, section, sheet, uploaded, stored, merged, versions, rule=rule)
+        if sheet is not None:
+            rule = edit_rule_of(user, country_return, authority, section)
+            _preview_section(preview, section, sheet, uploaded, stored, merged, versions, rule=rule)
+        report(50 + 50 * done // len(definition.sections))
     return preview
 
 
@@ -559,3 +568,78 @@ def apply_workbook(
         result.saved += len(saved.saved)
         result.conflicts += [conflict.key for conflict in saved.conflicts]
     return result
+
+
+# --- Large workbooks: read by a Celery task, its progress kept in the cache --------------------
+
+BACKGROUND_TIMEOUT = 60 * 60
+UPLOADS_FOLDER = "offline-uploads"
+
+
+@dataclass
+class BackgroundReading:
+    """Where the reading of a large workbook stands: queued, reading (percent), done or refused."""
+
+    state: str
+    percent: int = 0
+    preview: Preview | None = None
+    error: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "refused")
+
+
+def background_token(content: bytes, user: User, country_return: CountryReturn) -> str:
+    """The same upload by the same person into the same return is read once."""
+    digest = hashlib.sha256(content)
+    digest.update(f"|{user.pk}|{country_return.pk}".encode())
+    return digest.hexdigest()[:40]
+
+
+def _reading_key(token: str) -> str:
+    return f"offline-upload:{token}"
+
+
+def background_reading(token: str) -> BackgroundReading | None:
+    found = cache.get(_reading_key(token))
+    return found if isinstance(found, BackgroundReading) else None
+
+
+def _set_reading(token: str, reading: BackgroundReading) -> None:
+    cache.set(_reading_key(token), reading, timeout=BACKGROUND_TIMEOUT)
+
+
+def store_for_background_reading(*, token: str, content: bytes) -> str | None:
+    """Keep the upload where a worker can read it (the default storage); None if it is being
+    read or was read already."""
+    if background_reading(token) is not None:
+        return None
+    name = default_storage.save(f"{UPLOADS_FOLDER}/{token}.xlsx", ContentFile(content))
+    _set_reading(token, BackgroundReading("queued"))
+    return name
+
+
+def read_in_background(*, token: str, stored_name: str, user_id: int, return_id: int) -> None:
+    """The Celery task's work: the preview of a stored upload, with its progress; idempotent."""
+    current = background_reading(token)
+    if current is not None and current.finished:
+        return
+    user = User.objects.get(pk=user_id)
+    country_return = CountryReturn.objects.select_related("round", "country").get(pk=return_id)
+    with default_storage.open(stored_name, "rb") as stream:
+        content = stream.read()
+
+    def report(percent: int) -> None:
+        _set_reading(token, BackgroundReading("reading", percent))
+
+    try:
+        preview = preview_workbook(
+            content=content, user=user, expected_return=country_return, progress=report
+        )
+    except WorkbookRefused as refusal:
+        _set_reading(token, BackgroundReading("refused", 100, error=refusal.message))
+    else:
+        _set_reading(token, BackgroundReading("done", 100, preview=preview))
+    finally:
+        default_storage.delete(stored_name)

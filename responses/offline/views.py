@@ -26,7 +26,10 @@ from .reader import MAX_UPLOAD_BYTES
 from .services import (
     OUTCOME_LABELS,
     OUTCOMES,
+    BackgroundReading,
+    Preview,
     apply_workbook,
+    background_reading,
     blank_workbook,
     downloadable_sections,
     reply_workbook,
@@ -128,9 +131,19 @@ class UploadWorkbookWizard(SessionWizardView):
         if step == "upload":
             return {"user": self.request.user, "country_return": self.country_return}
         if step == "review":
-            form = self.upload_form()
-            return {"preview": form.preview if form else None}
+            preview, reading = self.current_preview()
+            return {"preview": preview, "reading": reading}
         return {}
+
+    def current_preview(self) -> tuple[Preview | None, BackgroundReading | None]:
+        """The upload's preview: made in this request, or by the Celery task (when done)."""
+        form = self.upload_form()
+        if form is None:
+            return None, None
+        if not form.token:
+            return form.preview, None
+        reading = background_reading(form.token) or BackgroundReading("queued")
+        return reading.preview, reading
 
     def get_context_data(self, form: Form, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(form=form, **kwargs)
@@ -138,9 +151,9 @@ class UploadWorkbookWizard(SessionWizardView):
             country_return=self.country_return, step_title=STEP_TITLES[self.steps.current]
         )
         if self.steps.current in ("review", "confirm"):
-            upload = self.upload_form()
-            preview = upload.preview if upload else None
+            preview, reading = self.current_preview()
             context["preview"] = preview
+            context["reading"] = reading
             if preview is not None:
                 counts = preview.counts()
                 context["counts"] = [(OUTCOME_LABELS[name], counts[name]) for name in OUTCOMES]
