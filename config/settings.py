@@ -208,6 +208,8 @@ CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 # A whole section saved with the Save button can send more than Django's default 1,000 fields
 # (section D has 284 inputs and up to 768 tick boxes).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Uploaded offline workbooks from this size on are read by a Celery task, with progress shown.
+OFFLINE_WORKBOOK_BACKGROUND_BYTES = env_int("OFFLINE_WORKBOOK_BACKGROUND_BYTES", 1024 * 1024)
 
 # The site uses none of these browser features; no page, nor anything it embeds, may.
 PERMISSIONS_POLICY: dict[str, list[str]] = {
@@ -303,7 +305,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 # The responses app keeps its tasks in its notifications package, where autodiscovery (which
 # looks for each app's tasks.py) does not look. Their names stay `responses.tasks.<name>`.
-CELERY_IMPORTS = ("responses.notifications.tasks", "responses.notifications.beat")
+CELERY_IMPORTS = (
+    "responses.notifications.tasks",
+    "responses.notifications.beat",
+    "responses.offline.tasks",
+)
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 

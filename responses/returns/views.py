@@ -69,6 +69,7 @@ def return_overview(request: AuthenticatedHttpRequest, return_id: int) -> HttpRe
             "events": events,
             "show_timeline": sees_all,
             "is_unsd": access.is_unsd(request.user),
+            "may_upload": focal or not access.is_unsd(request.user),
             "questionnaire": definition,
             "due_date": due_dates[0] if due_dates else None,
             "focal_points": focal_points_of(country_return) if not sees_all else [],

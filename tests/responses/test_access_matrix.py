@@ -9,14 +9,16 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from consolidation.models import SeparateReturns
 from consolidation.review import services as review
 from consultation.formbuilder import AnswerValue
-from responses.models import Answer, Assignment, Invitation
+from responses.models import Answer, AnswerChange, Assignment, Invitation
 from tests.consolidation.test_review import answer_every_required
+from tests.responses.offline.helpers import download, edit
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +80,13 @@ CASES = [
             decided_at=timezone.now(),
         ),
     ),
+    Case(
+        "workbook-download", "get", R("focal_point_a", "respondent_a", "respondent_a_other", *UNSD)
+    ),
+    Case("workbook-upload", "get", R("focal_point_a", "respondent_a", "respondent_a_other")),
+    # The upload step only reads the file and shows what it would change.
+    Case("workbook-upload-post", "post", R("focal_point_a", "respondent_a", "respondent_a_other")),
+    Case("blank-workbook", "get", R(*UNSD)),
 ]
 
 
@@ -141,7 +150,22 @@ def request_for(case, world, invitation):
             reverse("consolidation:separate-returns-withdraw", args=[a]),
             {},
         ),
+        "workbook-download": (reverse("responses:workbook-download", args=[a]), {}),
+        "workbook-upload": (reverse("responses:workbook-upload", args=[a]), {}),
+        # The workbook is built only for this case (see test_access).
+        "workbook-upload-post": (reverse("responses:workbook-upload", args=[a]), {}),
+        "blank-workbook": (
+            reverse("responses:blank-workbook", args=[world.round.questionnaire.code]),
+            {},
+        ),
     }[case.name]
+
+
+def upload_step(return_id, content, step="upload", **fields):
+    data = {f"workbook_upload_{return_id}-current_step": step, **fields}
+    if step == "upload":
+        data["upload-workbook"] = SimpleUploadedFile("reply.xlsx", content)
+    return data
 
 
 # Every table of the project's apps and of accounts; sessions aside (signing in writes them).
@@ -178,6 +202,10 @@ def test_access(client, world, invitation, case, role):
     url, extra = request_for(case, world, invitation)
     if case.prepare is not None:
         case.prepare(world)
+    if case.name == "workbook-upload-post":
+        extra = {
+            "data": upload_step(world.return_a.pk, download(world.focal_point_a, world.return_a))
+        }
     before = snapshot()
 
     response = getattr(client, case.method)(url, **extra)
@@ -347,3 +375,37 @@ def test_another_countrys_or_authoritys_queries_are_not_found(client, world, und
     response = client.get(reverse("review:query", args=[world.return_a.pk, under_review.query.pk]))
 
     assert response.status_code == 404
+
+
+# Who answers a yes/no question of their own workbook, and which: applying an upload writes.
+OWN_QUESTION = {"focal_point_a": "B6", "respondent_a": "C12", "respondent_a_other": "G1"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_applying_a_workbook_writes_only_into_ones_own_reply(client, world, role):
+    """The whole upload wizard, for every role, with the workbook the role may download (or,
+    for those who may not, the focal point's): only those who answer for its reply change it."""
+    a = world.return_a.pk
+    owner = world.focal_point_a
+    if role in OWN_QUESTION:
+        owner = getattr(world, role)
+    content = edit(download(owner, world.return_a), {OWN_QUESTION.get(role, "B6"): "Yes"})
+    if role != "anonymous":
+        client.force_login(getattr(world, role))
+    url = reverse("responses:workbook-upload", args=[a])
+    before = snapshot()
+
+    responses = [
+        client.post(url, upload_step(a, content)),
+        client.post(url, upload_step(a, content, "review")),
+        client.post(url, upload_step(a, content, "confirm")),
+    ]
+
+    if role in OWN_QUESTION:
+        assert [response.status_code for response in responses] == [200, 200, 302]
+        assert snapshot() != before
+        assert AnswerChange.objects.get().channel == AnswerChange.Channel.EXCEL
+    else:
+        expected = {302} if role == "anonymous" else {403, 404}
+        assert {response.status_code for response in responses} <= expected, role
+        assert snapshot() == before
