@@ -1,1 +1,0 @@
-"""Merging replies, review and exports."""

@@ -1,0 +1,5 @@
+"""Merging replies, review and exports."""
+
+from .exports import Export
+
+__all__ = ["Export"]
