@@ -44,7 +44,7 @@ DEV_ENV := env DEBUG=$${DEBUG:-true} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-red
 help:
 	@echo "make demo     run the demo on http://127.0.0.1:$(PORT)/ (SQLite, no other service)"
 	@echo "make test     lint, then the whole test suite on PostgreSQL and Redis (as CI does)"
-	@echo "make lint     ruff check and ruff format --check"
+	@echo "make lint     ruff check, ruff format --check and lint-imports (import contracts)"
 	@echo "make format   ruff format"
 	@echo "make bench    the benchmarks (bench/)"
 	@echo "make worker   a Celery worker, for development"
@@ -95,12 +95,14 @@ demo: $(INSTALLED)
 test: $(INSTALLED_DEV) /usr/bin/chromium services
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(TEST_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
 
 lint: $(INSTALLED_DEV)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(INSTALLED_DEV)
 	$(VENV)/bin/ruff format .

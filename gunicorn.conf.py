@@ -1,7 +1,7 @@
 """gunicorn settings, read from the working directory (command-line options add to them).
 
 No token may reach a log. Access log lines name the path without its query string, and no
-Referer: invitation links carry their token in the query string (responses/account_views.py).
+Referer: invitation links carry their token in the query string (responses/invitations/views.py).
 Django's password-reset links carry theirs in the path, which the logger below masks.
 """
 

@@ -258,7 +258,7 @@ def sign_in(seats: list[Seat]) -> None:
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
-    from responses.sessions import SESSION_STARTED_KEY
+    from config.sessions import SESSION_STARTED_KEY
 
     Session.objects.filter(expire_date__lt=timezone.now()).delete()
     users = get_user_model().objects.in_bulk([s.user_id for s in seats])

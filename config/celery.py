@@ -1,4 +1,4 @@
-"""The Celery application; tasks are discovered in each installed app's tasks.py."""
+"""The Celery application; tasks are found in each app's tasks.py and in CELERY_IMPORTS."""
 
 import os
 

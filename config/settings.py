@@ -99,7 +99,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "responses.sessions.SessionLimitsMiddleware",
+    "config.sessions.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -181,7 +181,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 # has it.
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W047"]
 
-# Sessions end after 30 minutes idle (activity renews them: responses.sessions) and 12 hours in
+# Sessions end after 30 minutes idle (activity renews them: config.sessions) and 12 hours in
 # all.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
@@ -198,7 +198,7 @@ if env_bool("BEHIND_PROXY", False):
 SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
 X_FRAME_OPTIONS = "DENY"
-CSRF_FAILURE_VIEW = "responses.views.csrf_failure"
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 # A whole section saved with the Save button can send more than Django's default 1,000 fields
 # (section D has 284 inputs and up to 768 tick boxes).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
@@ -278,6 +278,14 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Export files are removed this many hours after they were written.
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 72)
+# The responses app keeps its tasks in its notifications package, where autodiscovery (which
+# looks for each app's tasks.py) does not look. Their names stay `responses.tasks.<name>`.
+# Consolidation's export tasks live in its exports package, likewise.
+CELERY_IMPORTS = (
+    "responses.notifications.tasks",
+    "responses.notifications.beat",
+    "consolidation.exports.tasks",
+)
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 
@@ -289,7 +297,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Invitation tokens travel in a query string that the accept view drops at once with a
-        # redirect (responses.account_views.invitation_accept); gunicorn.conf.py keeps query
+        # redirect (responses.invitations.views.invitation_accept); gunicorn.conf.py keeps query
         # strings out of the access log.
         "django.server": {"level": "WARNING"},
         "axes": {"level": "WARNING"},

@@ -5,11 +5,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from responses import views as response_views
-from responses.account_forms import EmailAuthenticationForm
+from responses.returns import views as return_views
+
+from .forms import EmailAuthenticationForm
 
 urlpatterns = [
-    path("", response_views.home, name="home"),
+    path("", return_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("responses.urls")),

@@ -15,7 +15,7 @@ from consultation.models import Round
 
 from .exceptions import ConsultationError, FocalPointImportRefused
 from .focal_points import MAX_FILE_BYTES, describe_result, import_focal_points
-from .invitations import resend_invitation
+from .invitations.services import resend_invitation
 from .models import Answer, Assignment, Authority, CountryReturn, Invitation, Membership
 from .rounds import open_round
 

@@ -8,8 +8,10 @@ class ResponsesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules import models, which Django allows only
+        # once every app is loaded, and apps.py is read before that.
         from consultation.loader import register_answer_counter
 
-        from .services import count_answers_by_question
+        from .answers.services import count_answers_by_question
 
         register_answer_counter(count_answers_by_question)

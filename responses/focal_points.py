@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import openpyxl
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from django.utils.translation import ngettext
 from consultation.models import Area, Round
 
 from .exceptions import FocalPointImportRefused, InvitationRefused, RoundRefused
-from .invitations import check_email, issue_invitation
+from .invitations.services import check_email, issue_invitation
 from .models import Authority, CountryReturn, Invitation, Membership
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -190,10 +191,10 @@ def _collect(rows: Iterable[Iterable[Any]]) -> Table:
 
 def _read_xlsx(data: bytes) -> Table:
     check_xlsx_archive(data)
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+        )
     except Exception:
         # openpyxl raises many kinds of errors for damaged files; all mean the same to the user.
         raise _refuse(

@@ -1,5 +1,7 @@
 """Who answers what: authorities, returns, assignments, memberships, invitations, answers."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -40,6 +42,12 @@ class Authority(models.Model):
         return self.name
 
 
+class CountryReturnQuerySet(models.QuerySet):
+    def unfinished(self) -> "CountryReturnQuerySet":
+        """Returns still being filled in: neither submitted nor accepted."""
+        return self.exclude(status__in=CountryReturn.FINISHED)
+
+
 class CountryReturn(models.Model):
     """A country's reply to a round: one per country and round."""
 
@@ -49,11 +57,16 @@ class CountryReturn(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         ACCEPTED = "accepted", _("Accepted")
 
+    # Handed in: nothing more is forwarded or reminded of.
+    FINISHED = (Status.SUBMITTED, Status.ACCEPTED)
+
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="returns")
     country = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="returns")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     created_at = models.DateTimeField(auto_now_add=True)
     deadline_reminder_sent_on = models.DateField(null=True, blank=True)
+
+    objects = CountryReturnQuerySet.as_manager()
 
     class Meta:
         ordering = ["country__name"]
@@ -63,6 +76,21 @@ class CountryReturn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} · {self.round}"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def focal_point_emails(self, country_return: "CountryReturn") -> models.QuerySet:
+        """The addresses that e-mails to a return's focal points go to: active, each once."""
+        return (
+            self.filter(
+                role=Membership.Role.FOCAL_POINT,
+                country_return=country_return,
+                user__is_active=True,
+            )
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+            .distinct()
+        )
 
 
 class Membership(models.Model):
@@ -85,6 +113,8 @@ class Membership(models.Model):
         Authority, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -186,11 +216,25 @@ class AssignmentEvent(models.Model):
         return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d})"
 
 
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> "InvitationQuerySet":
+        """Links neither used nor withdrawn (they may have expired, or not be sent yet)."""
+        return self.filter(used_at__isnull=True, revoked_at__isnull=True)
+
+    def unsent(self) -> "InvitationQuerySet":
+        """Pending links whose e-mail has not gone out yet."""
+        return self.pending().filter(sent_at__isnull=True)
+
+    def usable(self, now: datetime) -> "InvitationQuerySet":
+        """Pending links that have not expired at `now`."""
+        return self.pending().filter(expires_at__gt=now)
+
+
 class Invitation(models.Model):
     """A single-use, expiring link that lets one e-mail address join a country return.
 
     The link's token is never stored: only its SHA-256 hash, and a salt from which the token is
-    derived again (with SECRET_KEY) when the e-mail is sent. See responses.invitations.
+    derived again (with SECRET_KEY) when the e-mail is sent. See responses.invitations.links.
     """
 
     email = models.EmailField()
@@ -214,6 +258,8 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from consultation.models import Round
 
 from .exceptions import RoundRefused
-from .invitations import queue_invitations, valid_until
+from .invitations.links import valid_until
 from .models import Invitation
+from .notifications.queue import queue_invitations
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +44,7 @@ def open_round(*, round_: Round, opened_by: AbstractBaseUser | None) -> OpenRoun
         locked.status = Round.Status.OPEN
         locked.opened_at = now
         locked.save(update_fields=["status", "opened_at"])
-    pending = Invitation.objects.filter(
-        country_return__round=locked,
-        sent_at__isnull=True,
-        used_at__isnull=True,
-        revoked_at__isnull=True,
-    )
+    pending = Invitation.objects.unsent().filter(country_return__round=locked)
     invitation_ids = list(pending.order_by("pk").values_list("pk", flat=True))
     # The links' time starts now, when they are sent, not when the focal points were imported.
     Invitation.objects.filter(pk__in=invitation_ids).update(expires_at=valid_until(now))

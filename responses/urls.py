@@ -2,27 +2,28 @@
 
 from django.urls import include, path
 
-from . import views
+from .answers import views as answer_views
+from .returns import views as return_views
 
 app_name = "responses"
 
 urlpatterns = [
-    path("returns/<int:return_id>/", views.return_overview, name="return-overview"),
+    path("returns/<int:return_id>/", return_views.return_overview, name="return-overview"),
     path(
         "returns/<int:return_id>/sections/<str:section>/",
-        views.section_edit,
+        answer_views.section_edit,
         name="section-edit",
     ),
     path(
         "returns/<int:return_id>/sections/<str:section>/autosave/",
-        views.section_autosave,
+        answer_views.section_autosave,
         name="section-autosave",
     ),
     path(
         "returns/<int:return_id>/sections/<str:section>/history/<str:question>/",
-        views.question_history,
+        answer_views.question_history,
         name="question-history",
     ),
-    path("", include("responses.forwarding_urls")),
-    path("", include("responses.account_urls")),
+    path("", include("responses.forwarding.urls")),
+    path("", include("responses.invitations.urls")),
 ]

@@ -6,7 +6,7 @@ from typing import Any
 from consultation.definition import get_definition
 from consultation.formbuilder import AnswerValue
 from responses.models import AnswerChange, CountryReturn
-from responses.services import AnswerEdit, save_answers
+from responses.answers.services import AnswerEdit, save_answers
 
 KENYA_FORMULA = '=HYPERLINK("http://attacker.example/","Click")'
 ARABIC_OWNER = "الجهاز المركزي للإحصاء"

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from config.sessions import SESSION_RENEWED_KEY, SESSION_STARTED_KEY
 from consultation.models import Round
-from responses.account_views import SESSION_TOKEN_HASH
-from responses.invitations import hash_token, issue_invitation
+from responses.invitations.links import hash_token
+from responses.invitations.services import issue_invitation
+from responses.invitations.views import SESSION_TOKEN_HASH
 from responses.models import Invitation, Membership
-from responses.sessions import SESSION_RENEWED_KEY, SESSION_STARTED_KEY
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 

@@ -9,9 +9,9 @@ from django.core import mail
 from django.db import transaction
 
 from config.celery import app
-from responses.emails import queue_email
 from responses.models import OutboundEmail
-from responses.tasks import send_outbound_email
+from responses.notifications.queue import queue_email
+from responses.notifications.tasks import send_outbound_email
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,8 +4,8 @@ import pytest
 
 from consultation.definition import get_definition
 from consultation.formbuilder import AnswerValue
+from responses.answers.services import AnswerEdit, save_answers
 from responses.models import Answer, AnswerChange
-from responses.services import AnswerEdit, save_answers
 from tests.concurrency import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)

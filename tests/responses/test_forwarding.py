@@ -10,7 +10,7 @@ from django.utils import timezone
 from consultation.models import Round, Section
 from responses.access import section_access
 from responses.exceptions import ForwardingRefused, IllegalTransition
-from responses.forwarding import change_assignment_status, forward_sections
+from responses.forwarding.services import change_assignment_status, forward_sections
 from responses.models import (
     Answer,
     Assignment,

@@ -17,15 +17,10 @@ from responses.exceptions import (
     InvitationUnknown,
     InvitationUsed,
 )
-from responses.invitations import (
-    hash_token,
-    invitation_email,
-    issue_invitation,
-    redeem_invitation,
-    resend_invitation,
-)
+from responses.invitations.links import hash_token, invitation_email
+from responses.invitations.services import issue_invitation, redeem_invitation, resend_invitation
 from responses.models import Assignment, Invitation, Membership
-from responses.tasks import send_invitation_email
+from responses.notifications.tasks import send_invitation_email
 from tests.concurrency import run_together
 from tests.factories import UserFactory
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from consultation.models import Round
 from responses.exceptions import RoundRefused
-from responses.invitations import issue_invitation
+from responses.invitations.services import issue_invitation
 from responses.models import Invitation, Membership
+from responses.notifications.tasks import send_invitation_email
 from responses.rounds import open_round
-from responses.tasks import send_invitation_email
 
 pytestmark = pytest.mark.django_db
 

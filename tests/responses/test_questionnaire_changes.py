@@ -6,8 +6,8 @@ from consultation.definition import get_definition
 from consultation.formbuilder import AnswerValue
 from consultation.loader import QuestionnaireFileError, load_questionnaire
 from consultation.models import Area, Question, Round
+from responses.answers.services import AnswerEdit, save_answers
 from responses.models import AnswerChange, Authority, CountryReturn
-from responses.services import AnswerEdit, save_answers
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ from django.db import connection
 from django.utils import timezone
 
 from consultation.models import Round
-from responses import tasks
-from responses.forwarding import remind_assignment
+from responses.forwarding.services import remind_assignment
 from responses.models import Assignment, AssignmentEvent, CountryReturn, OutboundEmail
-from responses.reminders import send_daily_reminders
+from responses.notifications import beat
+from responses.notifications.reminders import send_daily_reminders
 from tests.concurrency import run_together
 
 Status = Assignment.Status
@@ -171,7 +171,7 @@ def test_a_section_reminded_by_hand_today_is_not_reminded_again_automatically(wo
 def test_the_celery_task_runs_the_reminders(world, open_round, django_capture_on_commit_callbacks):
     due_in(world.assignment, 0)
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.send_daily_reminders.delay()
+        beat.send_daily_reminders.delay()
     assert recipients() == ["interior@example.org"]
     world.assignment.refresh_from_db()
     assert world.assignment.reminded_on == TODAY

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from responses.sessions import SESSION_RENEWED_KEY
+from config.sessions import SESSION_RENEWED_KEY
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from consultation.definition import get_definition
 from consultation.formbuilder import AnswerValue
 from consultation.models import Area, Round, Section
+from responses.answers.services import AnswerEdit, save_answers
 from responses.models import (
     AnswerChange,
     Assignment,
@@ -22,7 +23,6 @@ from responses.models import (
     CountryReturn,
     Membership,
 )
-from responses.services import AnswerEdit, save_answers
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (printed for the local demo only)
 

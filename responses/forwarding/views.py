@@ -16,9 +16,11 @@ from formtools.wizard.views import SessionWizardView
 
 from consultation.models import Section
 
-from .access import get_return, require_focal_point, section_access
-from .exceptions import ConsultationError
-from .forwarding import (
+from ..access import get_return, require_focal_point, section_access
+from ..exceptions import ConsultationError
+from ..models import Assignment, Authority, CountryReturn
+from .forms import AuthorityForm, DetailsForm, ReviewForm, SectionsForm
+from .services import (
     forward_sections,
     hand_back_section,
     reclaim_assignment,
@@ -26,8 +28,6 @@ from .forwarding import (
     remind_assignment,
     reopen_assignment,
 )
-from .forwarding_forms import AuthorityForm, DetailsForm, ReviewForm, SectionsForm
-from .models import Assignment, Authority, CountryReturn
 
 STEP_TITLES = {
     "sections": gettext_lazy("Sections"),

@@ -1,22 +1,12 @@
-"""E-mail: written in the transaction of the change it reports, sent once by a Celery task."""
+"""Delivering e-mail: an outbox message or an invitation, sent once (the tasks call these)."""
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import Invitation, OutboundEmail
-
-
-def queue_email(*, to: str, subject: str, template: str, context: dict) -> OutboundEmail:
-    """Write an e-mail to the outbox and send it once the current transaction commits."""
-    from .tasks import send_outbound_email
-
-    body = render_to_string(template, {"site_url": settings.SITE_URL, **context})
-    email = OutboundEmail.objects.create(to=to, subject=subject[:300], body=body)
-    transaction.on_commit(lambda: send_outbound_email.delay(email.pk), robust=True)
-    return email
+from ..invitations.links import invitation_email
+from ..models import Invitation, OutboundEmail
 
 
 def deliver_outbound_email(email_id: int) -> None:
@@ -38,18 +28,12 @@ def deliver_outbound_email(email_id: int) -> None:
 
 def deliver_invitation(invitation_id: int) -> None:
     """Send an invitation's e-mail unless it was sent, used or revoked (never sends twice)."""
-    from .invitations import invitation_email
-
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(skip_locked=True)
             .select_related("country_return__country", "country_return__round", "authority")
-            .filter(
-                pk=invitation_id,
-                sent_at__isnull=True,
-                used_at__isnull=True,
-                revoked_at__isnull=True,
-            )
+            .unsent()
+            .filter(pk=invitation_id)
             .first()
         )
         if invitation is None:

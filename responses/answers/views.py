@@ -1,4 +1,4 @@
-"""Views of country returns: home, the return's overview, a section to fill, autosave, history."""
+"""Views of a section's answers: the section page and its Save, autosave, history and restore."""
 
 import json
 import time
@@ -33,89 +33,24 @@ from consultation.formbuilder import (
     answers_to_data,
     comparable_answers,
     resolve_grid_rows,
-    section_progress,
 )
 from consultation.models import Kind
 from consultation.rendering import SectionRenderer, format_value
 
-from . import access
+from .. import access
+from ..models import AnswerChange, Assignment, Authority, CountryReturn
 from .autosave import RequestedAnswer, key_of_field, plan_autosave
-from .models import AnswerChange, Assignment, Authority, CountryReturn
 from .services import (
     AnswerEdit,
     SaveResult,
     StoredAnswer,
     changes_from_form,
     load_answers,
-    load_replies,
     save_answers,
 )
 
 PENDING_SAVE_KEY = "pending_section_save"
 MAX_AUTOSAVE_KEYS = 200
-
-
-# --- Home and overview --------------------------------------------------------------------------
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    returns = list(access.returns_visible_to(request.user).order_by("country__name"))
-    if len(returns) == 1 and not access.is_unsd(request.user):
-        return redirect("responses:return-overview", return_id=returns[0].pk)
-    questionnaire = None
-    if request.user.is_staff or access.is_unsd(request.user):
-        from consultation.models import Questionnaire
-
-        questionnaire = Questionnaire.objects.order_by("-pk").first()
-    return render(
-        request,
-        "responses/home.html",
-        {"returns": returns, "questionnaire": questionnaire},
-    )
-
-
-@never_cache
-@login_required
-def return_overview(request: HttpRequest, return_id: int) -> HttpResponse:
-    country_return = access.get_return(request.user, return_id)
-    definition = get_definition(country_return.round.questionnaire_id)
-    focal = access.is_focal_point(request.user, country_return)
-    sees_all = focal or access.is_unsd(request.user)
-    assignments = list(access.visible_assignments(request.user, country_return))
-    replies = load_replies(country_return=country_return, questionnaire=definition)
-    nso = access.nso_of(country_return) if sees_all else None
-    rows = []
-    for section in definition.sections:
-        holders = [a for a in assignments if a.section_id == section.id]
-        if not sees_all and not holders:
-            continue
-        if nso is not None:
-            progress = section_progress(section, definition.questions, replies.get(nso.pk, {}))
-        else:
-            progress = section_progress(
-                section, definition.questions, replies.get(holders[0].authority_id, {})
-            )
-        holder_rows = [
-            (
-                assignment,
-                section_progress(
-                    section, definition.questions, replies.get(assignment.authority_id, {})
-                ),
-            )
-            for assignment in holders
-        ]
-        rows.append({"section": section, "progress": progress, "holders": holder_rows})
-    return render(
-        request,
-        "responses/return_overview.html",
-        {
-            "country_return": country_return,
-            "rows": rows,
-            "is_focal_point": focal,
-            "questionnaire": definition,
-        },
-    )
 
 
 # --- The section page -----------------------------------------------------------------------------
@@ -565,8 +500,3 @@ def _restore(
     else:
         messages.info(request, _("That value is the current one already."))
     return redirect(back)
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A form sent with an outdated security token, typically after signing in again elsewhere."""
-    return render(request, "403_csrf.html", status=403)

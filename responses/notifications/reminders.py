@@ -1,9 +1,9 @@
 """The daily reminders: sections due within days or overdue, and the round deadline a week ahead.
 
-Run once a day by Celery beat (`responses.tasks.send_daily_reminders`). Each reminder goes out at
-most once a day, even when two runs overlap: a run first claims the row with a conditional UPDATE
-(`reminded_on` / `deadline_reminder_sent_on` set to today), and only the run whose UPDATE changed
-the row writes the e-mail, in the same transaction.
+Run once a day by Celery beat (`responses.tasks.send_daily_reminders`, defined in `beat`). Each
+reminder goes out at most once a day, even when two runs overlap: a run first claims the row with
+a conditional UPDATE (`reminded_on` / `deadline_reminder_sent_on` set to today), and only the run
+whose UPDATE changed the row writes the e-mail, in the same transaction.
 """
 
 from dataclasses import dataclass, field
@@ -17,15 +17,13 @@ from django.utils.translation import gettext as _
 
 from consultation.models import Round
 
-from .emails import queue_email
-from .forwarding import overview_url, plain_subject, queue_reminder
-from .models import Assignment, AssignmentEvent, CountryReturn, Membership
+from ..models import Assignment, AssignmentEvent, CountryReturn, Membership
+from .queue import overview_url, plain_subject, queue_email, queue_reminder
 
 # Holders are reminded of sections due within this many days, and of overdue ones.
 DUE_SOON_DAYS = 3
 # Focal points are reminded this many days before the round's deadline.
 DEADLINE_NOTICE_DAYS = 7
-FINISHED_RETURNS = (CountryReturn.Status.SUBMITTED, CountryReturn.Status.ACCEPTED)
 
 
 @dataclass
@@ -58,7 +56,7 @@ def remind_holders(report: ReminderReport) -> None:
             due_date__lte=today + timedelta(days=DUE_SOON_DAYS),
             country_return__round__status=Round.Status.OPEN,
         )
-        .exclude(country_return__status__in=FINISHED_RETURNS)
+        .exclude(country_return__status__in=CountryReturn.FINISHED)
         .exclude(contact_email="")
         .exclude(reminded_on=today)
         .select_related("section", "authority", "country_return__country")
@@ -102,12 +100,12 @@ def remind_focal_points(report: ReminderReport) -> None:
     """
     today = report.today
     returns = (
-        CountryReturn.objects.filter(
+        CountryReturn.objects.unfinished()
+        .filter(
             round__status=Round.Status.OPEN,
             round__deadline__gte=today,
             round__deadline__lte=today + timedelta(days=DEADLINE_NOTICE_DAYS),
         )
-        .exclude(status__in=FINISHED_RETURNS)
         .select_related("round", "country")
     )
     for country_return in returns:
@@ -124,17 +122,7 @@ def remind_focal_points(report: ReminderReport) -> None:
             )
             if claimed != 1:
                 continue
-            recipients = sorted(
-                set(
-                    Membership.objects.filter(
-                        role=Membership.Role.FOCAL_POINT,
-                        country_return=country_return,
-                        user__is_active=True,
-                    )
-                    .exclude(user__email="")
-                    .values_list("user__email", flat=True)
-                )
-            )
+            recipients = sorted(Membership.objects.focal_point_emails(country_return))
             outstanding = list(
                 Assignment.objects.filter(
                     country_return=country_return, status__in=Assignment.EDITABLE

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import forwarding_views as views
+from . import views
 
 urlpatterns = [
     path("returns/<int:return_id>/forward/", views.forward, name="forward"),

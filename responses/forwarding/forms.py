@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from consultation.models import Section
 
-from .exceptions import ForwardingRefused
-from .forwarding import active_assignments_of, describe_active, find_authority, validate_due_date
-from .models import Authority, CountryReturn
+from ..exceptions import ForwardingRefused
+from ..models import Authority, CountryReturn
+from .services import active_assignments_of, describe_active, find_authority, validate_due_date
 
 # A new authority is never a second national statistical office.
 NEW_AUTHORITY_KINDS = [

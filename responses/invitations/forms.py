@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -88,10 +87,3 @@ class ExistingAccountForm(forms.Form):
                     ),
                 )
         return cleaned
-
-
-class EmailAuthenticationForm(AuthenticationForm):
-    """Sign-in by e-mail address, whatever its capitals (accounts are kept in lower case)."""
-
-    def clean_username(self) -> str:
-        return self.cleaned_data["username"].strip().lower()

@@ -18,19 +18,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from consultation.models import Round
 
-from .access import get_return, is_focal_point, is_unsd_admin
-from .account_forms import ExistingAccountForm, NewAccountForm
-from .exceptions import ConsultationError, InvitationError
-from .invitations import (
+from ..access import get_return, is_focal_point, is_unsd_admin
+from ..exceptions import ConsultationError, InvitationError
+from ..models import Invitation
+from .forms import ExistingAccountForm, NewAccountForm
+from .links import hash_token
+from .services import (
     account_for_email,
     check_invitation,
     email_matches,
-    hash_token,
     redeem_invitation_hash,
     redeem_invitation_with_new_account,
     resend_invitation,
 )
-from .models import Invitation
 
 SESSION_TOKEN_HASH = "invitation_token_hash"  # noqa: S105 (a session key name)
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"

@@ -1,32 +1,24 @@
 """Invitations: single-use, expiring links that let one e-mail address join a country return.
 
-The link's token is never stored, passed to Celery or logged. It is derived when needed as
-urlsafe-base64(HMAC-SHA256(SECRET_KEY, "invitation:<pk>:<salt>")), so the e-mail task rebuilds it
-from the invitation's primary key; the database keeps only its SHA-256 hash. Redeeming is one
-conditional UPDATE, so two clicks on one link can never both succeed.
+Issuing, resending and redeeming them; the token and the link are made in `links`. Redeeming is
+one conditional UPDATE, so two clicks on one link can never both succeed.
 """
 
-import base64
-import hashlib
-import hmac
 import logging
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultation.models import Round
 
-from .exceptions import (
+from ..exceptions import (
     InvitationEmailMismatch,
     InvitationError,
     InvitationExpired,
@@ -35,7 +27,9 @@ from .exceptions import (
     InvitationUnknown,
     InvitationUsed,
 )
-from .models import Assignment, Authority, CountryReturn, Invitation, Membership
+from ..models import Authority, CountryReturn, Invitation, Membership
+from ..notifications.queue import queue_invitation
+from .links import derive_token, hash_token, valid_until
 
 logger = logging.getLogger(__name__)
 
@@ -43,46 +37,6 @@ logger = logging.getLogger(__name__)
 INVITABLE_ROLES = (Membership.Role.FOCAL_POINT, Membership.Role.RESPONDENT)
 # Usernames are the e-mail address, and Django's username holds 150 characters.
 MAX_EMAIL_LENGTH = 150
-
-
-def hash_token(token: str) -> str:
-    """The SHA-256 hex digest under which a token is stored and looked up."""
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _derive_token(pk: int, salt: str) -> str:
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"invitation:{pk}:{salt}".encode(), hashlib.sha256
-    ).digest()
-    # Without the "=" padding, which some mail clients cut off the end of a link.
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
-def _current_token(invitation: Invitation) -> str:
-    """The invitation's token, derived again; re-keyed if SECRET_KEY changed before sending."""
-    token = _derive_token(invitation.pk, invitation.salt)
-    token_hash = hash_token(token)
-    if token_hash != invitation.token_hash:
-        if invitation.sent_at is not None:
-            # A link already in someone's mailbox must keep working: never change its hash.
-            raise InvitationRefused(
-                _("This invitation's link can no longer be rebuilt; send a new invitation.")
-            )
-        # Not sent yet, so nobody holds the old link: bind it to the current key.
-        Invitation.objects.filter(pk=invitation.pk).update(token_hash=token_hash)
-        invitation.token_hash = token_hash
-    return token
-
-
-def invitation_link(invitation: Invitation) -> str:
-    """The full accept link, token included: for the invitation e-mail only."""
-    path = reverse("responses:invitation-accept")
-    return f"{settings.SITE_URL}{path}?token={_current_token(invitation)}"
-
-
-def valid_until(now: datetime) -> datetime:
-    """When a link sent (or issued) at `now` expires."""
-    return now + timedelta(days=settings.INVITATION_VALID_DAYS)
 
 
 def normalize_email(email: str) -> str:
@@ -105,12 +59,6 @@ def check_email(email: str) -> str:
             % {"limit": MAX_EMAIL_LENGTH}
         )
     return normalized
-
-
-def _queue_sending(invitation_id: int) -> None:
-    from .tasks import send_invitation_email
-
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation_id), robust=True)
 
 
 @transaction.atomic
@@ -152,7 +100,7 @@ def issue_invitation(
         created_by=invited_by,
         expires_at=valid_until(now) if round_is_open else None,
     )
-    invitation.token_hash = hash_token(_derive_token(invitation.pk, invitation.salt))
+    invitation.token_hash = hash_token(derive_token(invitation.pk, invitation.salt))
     invitation.save(update_fields=["token_hash"])
     logger.info(
         "Invitation %s issued (return %s, authority %s, role %s, by user %s)",
@@ -163,66 +111,8 @@ def issue_invitation(
         getattr(invited_by, "pk", None),
     )
     if round_is_open:
-        _queue_sending(invitation.pk)
+        queue_invitation(invitation.pk)
     return invitation
-
-
-def queue_invitations(invitation_ids: list[int]) -> None:
-    """Send these invitations once the current transaction commits (one task each)."""
-    for invitation_id in invitation_ids:
-        _queue_sending(invitation_id)
-
-
-def _inviter_label(inviter: AbstractBaseUser | None) -> str:
-    """Who sent an invitation, as the e-mail names them: "Name (address)" or UNSD."""
-    if inviter is None:
-        return _("The United Nations Statistics Division")
-    name = inviter.get_full_name().strip()
-    if name and inviter.email:
-        return f"{name} ({inviter.email})"
-    return name or inviter.email or inviter.get_username()
-
-
-def invitation_email(invitation: Invitation) -> tuple[str, str]:
-    """The subject and plain-text body of an invitation e-mail, accept link included.
-
-    Called by the e-mail task just before sending. A respondent's e-mail lists the sections
-    forwarded to its authority.
-    """
-    country_return = invitation.country_return
-    inviter = invitation.created_by
-    sections = []
-    if invitation.role == Membership.Role.RESPONDENT:
-        sections = list(
-            Assignment.objects.filter(
-                country_return=country_return,
-                authority=invitation.authority,
-                status__in=Assignment.EDITABLE,
-            )
-            .select_related("section")
-            .order_by("section__position")
-        )
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "invitation": invitation,
-            "country": country_return.country.name,
-            "round": country_return.round,
-            "authority": invitation.authority.name,
-            "inviter": _inviter_label(inviter),
-            "contact": (inviter.email if inviter else "")
-            or _("the United Nations Statistics Division"),
-            "assignments": sections,
-            "is_focal_point": invitation.role == Membership.Role.FOCAL_POINT,
-            "link": invitation_link(invitation),
-            "expires_at": invitation.expires_at or valid_until(timezone.now()),
-            "site_url": settings.SITE_URL,
-        }
-        subject = _("%(country)s: invitation to the UNSD consultation on migration statistics") % {
-            "country": context["country"]
-        }
-        body = render_to_string("responses/emails/invitation.txt", context)
-    # Headers must be one line; names come from the database, not from the invited person.
-    return " ".join(subject.split()), body
 
 
 def _refusal(invitation: Invitation) -> InvitationError:
@@ -307,12 +197,11 @@ def redeem_invitation_hash(*, token_hash: str, user: AbstractBaseUser) -> Invita
             invitation=invitation,
         )
     now = timezone.now()
-    updated = Invitation.objects.filter(
-        token_hash=token_hash,
-        used_at__isnull=True,
-        revoked_at__isnull=True,
-        expires_at__gt=now,
-    ).update(used_at=now, accepted_by=user)
+    updated = (
+        Invitation.objects.usable(now)
+        .filter(token_hash=token_hash)
+        .update(used_at=now, accepted_by=user)
+    )
     if updated != 1:
         invitation.refresh_from_db()
         raise _refusal(invitation)
@@ -363,9 +252,7 @@ def resend_invitation(*, invitation: Invitation, resent_by: AbstractBaseUser | N
     Raises InvitationUsed if it was accepted already and InvitationRevoked if it was replaced.
     """
     now = timezone.now()
-    revoked = Invitation.objects.filter(
-        pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=now)
+    revoked = Invitation.objects.pending().filter(pk=invitation.pk).update(revoked_at=now)
     if revoked != 1:
         invitation.refresh_from_db()
         if invitation.used_at is not None:

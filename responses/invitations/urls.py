@@ -2,13 +2,13 @@
 
 from django.urls import path
 
-from . import account_views
+from . import views
 
 urlpatterns = [
-    path("invitations/accept/", account_views.invitation_accept, name="invitation-accept"),
+    path("invitations/accept/", views.invitation_accept, name="invitation-accept"),
     path(
         "returns/<int:return_id>/invitations/<int:invitation_id>/resend/",
-        account_views.invitation_resend,
+        views.invitation_resend,
         name="invitation-resend",
     ),
 ]

@@ -6,13 +6,14 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from consultation.definition import QuestionnaireDef, SectionDef
 from consultation.formbuilder import AnswerKey, AnswerValue
 
-from .models import Answer, AnswerChange, Assignment, AssignmentEvent, Authority, CountryReturn
+from ..forwarding.services import change_assignment_status
+from ..models import Answer, AnswerChange, Assignment, AssignmentEvent, Authority, CountryReturn
 
 
 @dataclass(frozen=True)
@@ -297,8 +298,6 @@ def _mark_started(
         ).update(status=CountryReturn.Status.IN_PROGRESS)
         country_return.status = CountryReturn.Status.IN_PROGRESS
     if authority.kind != Authority.Kind.NSO:
-        from .forwarding import change_assignment_status
-
         assignment = Assignment.objects.filter(
             country_return=country_return,
             authority=authority,
@@ -338,8 +337,6 @@ def changes_from_form(
 
 def count_answers_by_question(questionnaire: Any, question_codes: set[str]) -> dict[str, int]:
     """How many stored answers each question has: the loader refuses to drop answered ones."""
-    from django.db.models import Count
-
     rows = (
         Answer.objects.filter(
             question__section__questionnaire=questionnaire,

@@ -10,23 +10,29 @@ from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from consultation.models import Round, Section
 
-from .emails import queue_email
-from .exceptions import ConsultationError, ForwardingRefused, IllegalTransition
-from .invitations import issue_invitation
-from .models import (
+from ..exceptions import ConsultationError, ForwardingRefused, IllegalTransition
+from ..invitations.services import issue_invitation
+from ..models import (
     Assignment,
     AssignmentEvent,
     Authority,
     CountryReturn,
     Invitation,
     Membership,
+)
+from ..notifications.queue import (
+    email_sections,
+    overview_url,
+    plain_subject,
+    queue_email,
+    queue_reminder,
+    section_url,
 )
 
 Status = Assignment.Status
@@ -41,21 +47,8 @@ _VERBS = {
 }
 
 
-def plain_subject(text: str) -> str:
-    """An e-mail subject on one line: names typed by users must never break the header."""
-    return " ".join(text.split())
-
-
 def _status_label(status: str) -> str:
     return str(Status(status).label) if status in Status.values else status
-
-
-def section_url(country_return: CountryReturn, section_code: str) -> str:
-    return reverse("responses:section-edit", args=[country_return.pk, section_code])
-
-
-def overview_url(country_return: CountryReturn) -> str:
-    return reverse("responses:return-overview", args=[country_return.pk])
 
 
 def validate_due_date(*, round_: Round, due_date: date | None, today: date | None = None) -> None:
@@ -78,7 +71,7 @@ def _check_return_open(country_return: CountryReturn) -> None:
         raise ForwardingRefused(
             _("The round is closed: sections can no longer be given to authorities.")
         )
-    if country_return.status in (CountryReturn.Status.SUBMITTED, CountryReturn.Status.ACCEPTED):
+    if country_return.status in CountryReturn.FINISHED:
         raise ForwardingRefused(
             _("The return has been submitted: sections can no longer be given to authorities.")
         )
@@ -144,23 +137,6 @@ def _resolve_authority(
     return authority
 
 
-def email_sections(
-    country_return: CountryReturn, assignments: Sequence[Assignment], *, today: date | None = None
-) -> list[dict]:
-    """The sections an e-mail lists: code, title, due date (and whether overdue), link."""
-    today = today or timezone.localdate()
-    return [
-        {
-            "code": assignment.section.code,
-            "title": assignment.section.title,
-            "due_date": assignment.due_date,
-            "overdue": bool(assignment.due_date and assignment.due_date < today),
-            "url": section_url(country_return, assignment.section.code),
-        }
-        for assignment in assignments
-    ]
-
-
 def _tell_contact(
     *,
     country_return: CountryReturn,
@@ -184,13 +160,11 @@ def _tell_contact(
     if not is_member:
         # One valid link per person: an earlier link not yet used is replaced by this one,
         # whose e-mail lists every section the authority now holds.
-        Invitation.objects.filter(
+        Invitation.objects.pending().filter(
             email__iexact=contact_email,
             role=Membership.Role.RESPONDENT,
             country_return=country_return,
             authority=authority,
-            used_at__isnull=True,
-            revoked_at__isnull=True,
         ).update(revoked_at=timezone.now())
         issue_invitation(
             email=contact_email,
@@ -227,26 +201,6 @@ def _person(user: AbstractBaseUser | None) -> str:
     full_name = getattr(user, "get_full_name", lambda: "")()
     email = getattr(user, "email", "")
     return f"{full_name} <{email}>" if full_name and email else full_name or email
-
-
-@transaction.atomic
-def queue_reminder(*, assignments: Sequence[Assignment], sender: str, today: date) -> None:
-    """E-mail one authority's contact a reminder of its sections (all share the contact)."""
-    first = assignments[0]
-    queue_email(
-        to=first.contact_email,
-        subject=plain_subject(
-            _("Reminder: the migration statistics questionnaire for %(authority)s")
-            % {"authority": first.authority.name}
-        ),
-        template="responses/emails/assignment_reminder.txt",
-        context={
-            "country": first.country_return.country.name,
-            "authority": first.authority.name,
-            "sections": email_sections(first.country_return, assignments, today=today),
-            "sender": sender,
-        },
-    )
 
 
 def change_assignment_status(
@@ -423,17 +377,7 @@ def hand_back_section(*, assignment: Assignment, actor: AbstractBaseUser) -> Ass
         assignment=assignment, to=Status.HANDED_BACK, actor=actor, action=Action.HANDED_BACK
     )
     country_return = assignment.country_return
-    emails = (
-        Membership.objects.filter(
-            role=Membership.Role.FOCAL_POINT,
-            country_return=country_return,
-            user__is_active=True,
-        )
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-        .distinct()
-    )
-    for email in sorted(set(emails)):
+    for email in sorted(Membership.objects.focal_point_emails(country_return)):
         queue_email(
             to=email,
             subject=plain_subject(

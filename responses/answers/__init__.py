@@ -1,0 +1,1 @@
+"""Saving answers: the save service, autosave, and the section page with its history."""

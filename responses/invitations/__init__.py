@@ -1,0 +1,1 @@
+"""Invitations: their links and tokens, issuing and redeeming them, the accept pages."""

@@ -1,0 +1,1 @@
+"""A country return as a whole: the home page and the return's overview."""
