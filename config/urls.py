@@ -22,4 +22,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("consultation.urls")),
+    path("", include("consolidation.urls")),
 ]

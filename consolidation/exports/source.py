@@ -22,6 +22,7 @@ from responses.models import Answer, Authority, CountryReturn
 from ..regions import Place, places
 
 ANSWER_BATCH = 5000
+SHAREABLE = (str, int, bool, type(None))
 
 
 @dataclass
@@ -81,6 +82,8 @@ def _answer_rows(
     )
     if nso_only:
         answers = answers.filter(authority__kind=Authority.Kind.NSO)
+    keys: dict[AnswerKey, AnswerKey] = {}
+    values: dict[tuple, AnswerValue] = {}
     for return_id, authority_id, question_id, row, column, value, status, note in (
         answers.order_by()
         .values_list(
@@ -95,9 +98,19 @@ def _answer_rows(
         )
         .iterator(chunk_size=ANSWER_BATCH)
     ):
-        answer = AnswerValue(value, status, note)
+        # A round repeats the same keys and the same short answers country after country:
+        # sharing one object for each keeps a full round's answers small in memory.
+        key = (codes[question_id], row, column)
+        key = keys.setdefault(key, key)
+        if type(value) in SHAREABLE:
+            shared = (value, status, note)
+            answer = values.get(shared)
+            if answer is None:
+                answer = values[shared] = AnswerValue(value, status, note)
+        else:
+            answer = AnswerValue(value, status, note)
         if not answer.is_blank:
-            yield return_id, authority_id, (codes[question_id], row, column), answer
+            yield return_id, authority_id, key, answer
 
 
 def _unit(country_return: CountryReturn, place_by_code: dict[str, Place], **extra) -> ExportUnit:

@@ -5,8 +5,8 @@ from typing import Any
 
 from consultation.definition import get_definition
 from consultation.formbuilder import AnswerValue
-from responses.models import AnswerChange, CountryReturn
 from responses.answers.services import AnswerEdit, save_answers
+from responses.models import AnswerChange, CountryReturn
 
 KENYA_FORMULA = '=HYPERLINK("http://attacker.example/","Click")'
 ARABIC_OWNER = "الجهاز المركزي للإحصاء"
