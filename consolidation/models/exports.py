@@ -1,16 +1,45 @@
 """Export files: who asked for which workbook, how far its task got, and where the file is."""
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from consultation.models import Round
 
 
-def export_storage():
-    """The storage export files go to: STORAGES["exports"] (a local folder in the demo)."""
-    return storages["exports"]
+class ExportStorage(Storage):
+    """STORAGES["exports"] (a local folder in the demo), looked up at each use.
+
+    A FileField keeps the storage it was given when models load; this one hands every call on
+    to the storage configured now, so that settings read at run time (and tests) apply.
+    """
+
+    DELEGATED = (
+        "open",
+        "save",
+        "delete",
+        "exists",
+        "size",
+        "url",
+        "path",
+        "listdir",
+        "generate_filename",
+        "get_available_name",
+        "get_valid_name",
+        "get_accessed_time",
+        "get_created_time",
+        "get_modified_time",
+    )
+
+    def __getattribute__(self, name: str):
+        if name in type(self).DELEGATED:
+            return getattr(storages["exports"], name)
+        return super().__getattribute__(name)
+
+
+def export_storage() -> Storage:
+    return ExportStorage()
 
 
 class Export(models.Model):
@@ -40,7 +69,7 @@ class Export(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     countries_total = models.PositiveIntegerField(default=0)
     countries_done = models.PositiveIntegerField(default=0)
-    file = models.FileField(storage=export_storage, upload_to="exports/", blank=True)
+    file = models.FileField(storage=export_storage, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     cells = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)
