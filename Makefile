@@ -73,6 +73,14 @@ $(INSTALLED_DEV): pyproject.toml | $(PYTHON)
 	$$sudo apt-get install -y -qq chromium || { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium; } \
 	|| { echo "Could not install chromium. Install it with: sudo apt-get install -y chromium" >&2; exit 1; }
 
+# Debian's LibreOffice Calc (no GUI), for the test that converts an exported workbook to CSV.
+/usr/bin/soffice:
+	@echo "Installing Debian's libreoffice-calc-nogui for the export tests"
+	@if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$$sudo apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui || { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui; } \
+	|| { echo "Could not install LibreOffice. Install it with: sudo apt-get install -y libreoffice-calc-nogui" >&2; exit 1; }
+
 services:
 	@TEST_DB=$(TEST_DB) bash scripts/ensure-services.sh
 
@@ -92,7 +100,7 @@ demo: $(INSTALLED)
 
 # --create-db: CI always builds the schema from the migrations, whatever --reuse-db kept.
 # collectstatic: with DEBUG off, {% static %} needs the manifest it writes.
-test: $(INSTALLED_DEV) /usr/bin/chromium services
+test: $(INSTALLED_DEV) /usr/bin/chromium /usr/bin/soffice services
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
@@ -110,6 +118,8 @@ format: $(INSTALLED_DEV)
 bench: $(INSTALLED_DEV) services
 	$(TEST_ENV) $(PYTHON) -m bench.render_section
 	$(TEST_ENV) $(PYTHON) -m bench.autosave --mode both
+	$(TEST_ENV) $(PYTHON) -m bench.export --countries 200
+	$(TEST_ENV) $(PYTHON) -m bench.dashboard --countries 200
 
 worker: $(INSTALLED)
 	$(DEV_ENV) $(VENV)/bin/celery -A config worker --loglevel=INFO
