@@ -6,9 +6,19 @@ import json
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from responses.models import Answer, AnswerChange, Assignment, AssignmentEvent, Invitation
+from consolidation.models import Export
+from responses.models import (
+    Answer,
+    AnswerChange,
+    Assignment,
+    AssignmentEvent,
+    CountryReturn,
+    Invitation,
+    OutboundEmail,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +62,19 @@ CASES = [
     Case("reclaim", "post", R("focal_point_a"), writes=True),
     Case("hand-back", "post", R("respondent_a"), writes=True),
     Case("resend-invitation", "post", R("focal_point_a", "admin"), writes=True),
+    # UNSD's desk: the dashboard, tabulations and exports.
+    Case("dashboard", "get", R(*UNSD)),
+    Case("dashboard-download", "get", R(*UNSD)),
+    Case("unsd-remind", "post", R(*UNSD), writes=True),
+    Case("tabulations", "get", R(*UNSD)),
+    Case("exports", "get", R(*UNSD)),
+    Case("export-request", "post", R(*UNSD), writes=True),
+    Case("export-status", "get", R(*UNSD)),
+    Case("export-download", "get", R(*UNSD)),
 ]
 
 
-def request_for(case, world, invitation):
+def request_for(case, world, invitation, export=None):
     a = world.return_a.pk
     held, other = world.held_section.code, world.other_section.code
     autosave_body = {
@@ -101,6 +120,17 @@ def request_for(case, world, invitation):
             reverse("responses:invitation-resend", args=[a, invitation.pk]),
             {},
         ),
+        "dashboard": (reverse("consolidation:dashboard"), {}),
+        "dashboard-download": (reverse("consolidation:dashboard-download"), {}),
+        "unsd-remind": (reverse("consolidation:remind", args=[a]), {}),
+        "tabulations": (reverse("consolidation:tabulations") + "?section=B", {}),
+        "exports": (reverse("consolidation:exports"), {}),
+        "export-request": (
+            reverse("consolidation:exports"),
+            {"data": {"round": world.round.code, "kind": "consolidated", "format": "xlsx"}},
+        ),
+        "export-status": (reverse("consolidation:export-status", args=[export.pk]), {}),
+        "export-download": (reverse("consolidation:export-download", args=[export.pk]), {}),
     }[case.name]
 
 
@@ -112,7 +142,29 @@ def snapshot():
         AssignmentEvent.objects.count(),
         Invitation.objects.count(),
         Invitation.objects.filter(revoked_at__isnull=True).count(),
+        Export.objects.count(),
+        OutboundEmail.objects.count(),
+        list(
+            CountryReturn.objects.order_by("pk").values_list("deadline_reminder_sent_on", flat=True)
+        ),
     )
+
+
+@pytest.fixture
+def export(world, settings, tmp_path):
+    """A finished export with its file, in a storage folder of the test's own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "exports")},
+        },
+    }
+    done = Export.objects.create(
+        round=world.round, kind="consolidated", status="done", requested_by=world.reviewer
+    )
+    done.file.save("2026/export.xlsx", ContentFile(b"PK workbook"), save=True)
+    return done
 
 
 @pytest.fixture
@@ -130,10 +182,10 @@ def invitation(world):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_access(client, world, invitation, case, role):
+def test_access(client, world, invitation, export, case, role):
     if role != "anonymous":
         client.force_login(getattr(world, role))
-    url, extra = request_for(case, world, invitation)
+    url, extra = request_for(case, world, invitation, export)
     before = snapshot()
 
     response = getattr(client, case.method)(url, **extra)
