@@ -10,6 +10,7 @@ PYTEST_ARGS ?=
 TEST_DB ?= consultation
 REDIS_BROKER_DB ?= 0
 REDIS_CACHE_DB ?= 1
+REDIS_PORT ?= 6379
 
 VENV := .venv
 PYTHON := $(VENV)/bin/python
@@ -28,9 +29,9 @@ DEMO_ENV := env $(foreach name,$(DEMO_UNSET),-u $(name) -u $(name)_FILE) \
 # is removed here on purpose: only the browser tests' conftest may set it.
 TEST_ENV := env -u DJANGO_ALLOW_ASYNC_UNSAFE -u SECRET_KEY_FILE -u DATABASE_URL_FILE -u EMAIL_URL \
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(TEST_DB) \
-	CELERY_BROKER_URL=redis://127.0.0.1:6379/$(REDIS_BROKER_DB) \
+	CELERY_BROKER_URL=redis://127.0.0.1:$(REDIS_PORT)/$(REDIS_BROKER_DB) \
 	CELERY_TASK_ALWAYS_EAGER=true \
-	CACHE_URL=redis://127.0.0.1:6379/$(REDIS_CACHE_DB) \
+	CACHE_URL=redis://127.0.0.1:$(REDIS_PORT)/$(REDIS_CACHE_DB) \
 	SECRET_KEY=test-only-secret-key-not-for-production-5f0c2a9e7d41b8c3e6a1f9d2b7c4e8a0 \
 	DEBUG=false \
 	HTTPS=false \
@@ -44,7 +45,7 @@ DEV_ENV := env DEBUG=$${DEBUG:-true} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-red
 help:
 	@echo "make demo     run the demo on http://127.0.0.1:$(PORT)/ (SQLite, no other service)"
 	@echo "make test     lint, then the whole test suite on PostgreSQL and Redis (as CI does)"
-	@echo "make lint     ruff check, ruff format --check and lint-imports (import contracts)"
+	@echo "make lint     ruff check, ruff format --check, lint-imports (import contracts) and mypy"
 	@echo "make format   ruff format"
 	@echo "make bench    the benchmarks (bench/)"
 	@echo "make worker   a Celery worker, for development"
@@ -106,11 +107,14 @@ test: $(INSTALLED_DEV) /usr/bin/chromium /usr/bin/soffice services
 	$(VENV)/bin/lint-imports
 	$(TEST_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
+	$(TEST_ENV) $(VENV)/bin/mypy
 
+# mypy last in `make test`, so that a type error never hides a failing test.
 lint: $(INSTALLED_DEV)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(TEST_ENV) $(VENV)/bin/mypy
 
 format: $(INSTALLED_DEV)
 	$(VENV)/bin/ruff format .

@@ -5,6 +5,11 @@
     python -m bench.autosave --mode respondents  # 200 respondents who think between actions
     python -m bench.autosave --profile           # one autosave in-process: queries and profile
 
+The throughput mode then drives, on the same gunicorn with the same clients, a bare view that
+only authenticates the session and answers (`/accounts/session/`), and ends with one line:
+`saves_per_s=... bare_per_s=... ratio=... lost=...` (ratio: autosave throughput over the bare
+view's, the share of the framework's own ceiling that a save reaches).
+
 Settings come from the environment, as for the tests (`make bench` passes the same variables as
 `make test`). The data live in a PostgreSQL database of their own, `<name>_bench` next to the
 one DATABASE_URL names, created and migrated if needed; the cache gets Redis database 15 and a
@@ -636,6 +641,28 @@ def throughput_client(
     queue.put((tally, client.outcome()))
 
 
+BARE_PATH = "/accounts/session/"
+
+
+def bare_client(
+    index: int, port: int, seat: Seat, start_at: float, duration: float, queue: Any
+) -> None:
+    """Ask the bare view as fast as the server answers, from `start_at` for `duration` seconds."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    client = Client(port, seat)
+    warm_up = Tally()
+    for _ in range(3):
+        client.view(warm_up, "bare", BARE_PATH)
+    time.sleep(max(0.0, start_at - time.time()))
+    tally = Tally()
+    end = start_at + duration
+    while time.time() < end:
+        client.view(tally, "bare", BARE_PATH)
+    tally.errors.update({f"warm-up {k}": v for k, v in warm_up.errors.items()})
+    queue.put((tally, []))
+
+
 def respondents_process(
     seats: list[Seat], port: int, start_at: float, duration: float, think: float, queue: Any
 ) -> None:
@@ -782,7 +809,16 @@ def verdict(label: str, met: bool) -> str:
 # --- The modes ----------------------------------------------------------------------------------
 
 
-def run_throughput(options: argparse.Namespace, seats: list[Seat], server: Server) -> bool:
+@dataclass
+class ThroughputResult:
+    ok: bool
+    saves_per_s: float
+    lost: int
+
+
+def run_throughput(
+    options: argparse.Namespace, seats: list[Seat], server: Server
+) -> ThroughputResult:
     chosen = seats[: options.clients]
     if len(chosen) < options.clients:
         raise SystemExit(f"only {len(seats)} returns for {options.clients} clients")
@@ -800,6 +836,7 @@ def run_throughput(options: argparse.Namespace, seats: list[Seat], server: Serve
     print_table(tally, options.duration)
     print_cpu(cpu, server.process.pid, sum(len(v) for v in tally.latencies.values()))
     intact = print_lost_updates(outcomes)
+    lost = len(lost_updates(outcomes)[0])
     rate = len(saves) / options.duration
     median = statistics.median(saves) if saves else float("inf")
     errors = sum(tally.errors.values())
@@ -816,7 +853,27 @@ def run_throughput(options: argparse.Namespace, seats: list[Seat], server: Serve
             ]
         )
     )
-    return intact and not errors
+    return ThroughputResult(ok=intact and not errors, saves_per_s=rate, lost=lost)
+
+
+def run_bare(options: argparse.Namespace, seats: list[Seat], server: Server) -> float:
+    """The bare view's throughput with the same clients: requests per second."""
+    chosen = seats[: options.clients]
+    start_at = time.time() + 2 + options.clients * 0.05
+    targets = [
+        (bare_client, (i, server.port, seat, start_at, options.duration))
+        for i, seat in enumerate(chosen)
+    ]
+    cpu = cpu_during(start_at, options.duration)
+    tally, _outcomes = run_processes(targets, timeout=options.duration + 120)
+    print()
+    print(f"== bare view {BARE_PATH}: {options.clients} clients, {options.duration:.0f} s")
+    print_table(tally, options.duration)
+    print_cpu(cpu, server.process.pid, sum(len(v) for v in tally.latencies.values()))
+    errors = sum(tally.errors.values())
+    if errors:
+        print(f"bare view errors: {errors}")
+    return len(tally.latencies.get("bare", [])) / options.duration
 
 
 def run_respondents(options: argparse.Namespace, seats: list[Seat], server: Server) -> bool:
@@ -1045,11 +1102,15 @@ def main(argv: list[str] | None = None) -> int:
 
     server = Server(options, environment)
     ok = True
+    throughput: ThroughputResult | None = None
+    bare_per_s = 0.0
     try:
         server.wait_until_ready()
         for mode in modes:
             if mode == "throughput":
-                ok = run_throughput(options, seats, server) and ok
+                throughput = run_throughput(options, seats, server)
+                ok = throughput.ok and ok
+                bare_per_s = run_bare(options, seats, server)
             else:
                 ok = run_respondents(options, seats, server) and ok
     except KeyboardInterrupt:
@@ -1067,6 +1128,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             with contextlib.suppress(OSError):
                 os.unlink(server.log.name)
+    if throughput is not None:
+        ratio = throughput.saves_per_s / bare_per_s if bare_per_s else 0.0
+        print()
+        print(
+            f"saves_per_s={throughput.saves_per_s:.0f} bare_per_s={bare_per_s:.0f} "
+            f"ratio={ratio:.2f} lost={throughput.lost}"
+        )
     return 0 if ok else 1
 
 

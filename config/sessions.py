@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 
 SESSION_STARTED_KEY = "session_started_at"
@@ -37,3 +38,13 @@ class SessionLimitsMiddleware:
                 # A modified session is saved with a fresh expiry, in the database and cookie.
                 session[SESSION_RENEWED_KEY] = now
         return self.get_response(request)
+
+
+def seconds_left(session: SessionBase) -> int:
+    """Seconds until this signed-in session ends, by the idle or the absolute limit."""
+    now = time.time()
+    started = session.get(SESSION_STARTED_KEY, now)
+    renewed = session.get(SESSION_RENEWED_KEY, started)
+    idle = settings.SESSION_COOKIE_AGE - (now - renewed)
+    absolute = settings.SESSION_ABSOLUTE_AGE - (now - started)
+    return max(0, int(min(idle, absolute)))

@@ -8,6 +8,7 @@ from django.views.i18n import JavaScriptCatalog
 from responses.returns import views as return_views
 
 from .forms import EmailAuthenticationForm
+from .views import session_status
 
 urlpatterns = [
     path("", return_views.home, name="home"),
@@ -20,6 +21,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/session/", session_status, name="session-status"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("consultation.urls")),
     path("", include("consolidation.urls")),

@@ -5,19 +5,20 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from consultation.models import Round
 from responses import access
 
 
-def unsd_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def unsd_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Signed-in UNSD reviewers and administrators only; anyone else gets "not found"."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not access.is_unsd(request.user):
             raise Http404("No such page")
         return view(request, *args, **kwargs)

@@ -27,8 +27,7 @@ class AreaAdmin(ReadOnlyAdmin):
 
 class SectionInline(admin.TabularInline):
     model = Section
-    fields = ["position", "code", "title"]
-    readonly_fields = fields
+    fields = readonly_fields = ("position", "code", "title")
     extra = 0
     can_delete = False
 

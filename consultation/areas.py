@@ -2,6 +2,7 @@
 
 import csv
 import importlib.resources
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -138,8 +139,7 @@ def _read_taxonomy() -> dict[str, _AreaRow]:
 def _taxonomy_records() -> Iterator[dict[str, str]]:
     # Read the file directly: importing hdx.location.country would load its whole API.
     resource = importlib.resources.files(TAXONOMY_PACKAGE) / TAXONOMY_FILE
-    with resource.open(encoding="utf-8", newline="") as file:
-        yield from csv.DictReader(file)
+    yield from csv.DictReader(io.StringIO(resource.read_text(encoding="utf-8"), newline=""))
 
 
 def _m49(value: str) -> str:

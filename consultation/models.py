@@ -59,6 +59,17 @@ class Round(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
+    class Action(models.TextChoices):
+        OPEN = "open", _("Opened")
+        CLOSE = "close", _("Closed")
+
+    # The whole lifecycle: each action, the statuses it starts from, the status it leads to.
+    # Only responses.returns.lifecycle.move_round applies it (and writes the round's event row).
+    TRANSITIONS = {
+        Action.OPEN: (frozenset({Status.DRAFT}), Status.OPEN),
+        Action.CLOSE: (frozenset({Status.OPEN}), Status.CLOSED),
+    }
+
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
     questionnaire = models.ForeignKey(

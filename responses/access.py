@@ -7,23 +7,44 @@ Rules:
 - An authority respondent reads only the sections forwarded to its authority, for its country,
   and edits them while they are forwarded to it (not once handed back or reclaimed).
 - Anything else is "not found" (404), so that ids of other countries reveal nothing.
+
+The one edit rule (`edit_rule`): a reply may be changed only while its round is open, its return
+is being filled in (when UNSD queried it: only the questions a query reopened for that authority),
+its assignment is still with the authority, and the person holds the role. Views ask it to show
+a page read-only with the reason; the saving service asks it again before writing anything.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
-from .models import Assignment, Authority, CountryReturn, Membership
+from consultation.models import Round
+
+from .exceptions import EditRefused
+from .models import (
+    AnswerChange,
+    Assignment,
+    AssignmentEvent,
+    Authority,
+    CountryReturn,
+    Membership,
+    QuestionReopening,
+    RoundEvent,
+)
 
 UNSD_ROLES = (Membership.Role.UNSD_REVIEWER, Membership.Role.UNSD_ADMIN)
 
-User = AbstractBaseUser | AnonymousUser
+Person = User | AnonymousUser
 
 
-def memberships_of(user: User) -> list[Membership]:
+def memberships_of(user: Person) -> list[Membership]:
     """The user's memberships, read once per request (kept on the user object)."""
     if not user.is_authenticated:
         return []
@@ -34,23 +55,24 @@ def memberships_of(user: User) -> list[Membership]:
                 "authority", "country_return__country", "country_return__round"
             )
         )
-        user._consultation_memberships = cached  # type: ignore[union-attr]
+        # A plain attribute on the user object: it lives as long as the request.
+        setattr(user, "_consultation_memberships", cached)  # noqa: B010
     return cached
 
 
-def is_unsd(user: User) -> bool:
+def is_unsd(user: Person) -> bool:
     return bool(getattr(user, "is_superuser", False)) or any(
         membership.role in UNSD_ROLES for membership in memberships_of(user)
     )
 
 
-def is_unsd_admin(user: User) -> bool:
+def is_unsd_admin(user: Person) -> bool:
     return bool(getattr(user, "is_superuser", False)) or any(
         membership.role == Membership.Role.UNSD_ADMIN for membership in memberships_of(user)
     )
 
 
-def focal_point_return_ids(user: User) -> set[int]:
+def focal_point_return_ids(user: Person) -> set[int]:
     return {
         membership.country_return_id
         for membership in memberships_of(user)
@@ -58,7 +80,7 @@ def focal_point_return_ids(user: User) -> set[int]:
     }
 
 
-def respondent_authorities(user: User, country_return_id: int) -> set[int]:
+def respondent_authorities(user: Person, country_return_id: int) -> set[int]:
     return {
         membership.authority_id
         for membership in memberships_of(user)
@@ -68,7 +90,7 @@ def respondent_authorities(user: User, country_return_id: int) -> set[int]:
     }
 
 
-def returns_visible_to(user: User) -> QuerySet[CountryReturn]:
+def returns_visible_to(user: Person) -> QuerySet[CountryReturn]:
     """Every return the user may open at all."""
     returns = CountryReturn.objects.select_related("country", "round")
     if is_unsd(user):
@@ -77,11 +99,11 @@ def returns_visible_to(user: User) -> QuerySet[CountryReturn]:
     return returns.filter(pk__in=ids)
 
 
-def get_return(user: User, return_id: int) -> CountryReturn:
+def get_return(user: Person, return_id: int) -> CountryReturn:
     """The return, if the user may open it; 404 otherwise."""
     for membership in memberships_of(user):
-        if membership.country_return_id == return_id:
-            # Read with the memberships already, in the same query.
+        # Read with the memberships already, in the same query.
+        if membership.country_return_id == return_id and membership.country_return is not None:
             return membership.country_return
     try:
         return returns_visible_to(user).get(pk=return_id)
@@ -89,17 +111,13 @@ def get_return(user: User, return_id: int) -> CountryReturn:
         raise Http404("No such return") from None
 
 
-def is_focal_point(user: User, country_return: CountryReturn) -> bool:
+def is_focal_point(user: Person, country_return: CountryReturn) -> bool:
     return country_return.pk in focal_point_return_ids(user)
 
 
 def nso_of(country_return: CountryReturn) -> Authority:
-    authority, _created = Authority.objects.get_or_create(
-        country_id=country_return.country_id,
-        kind=Authority.Kind.NSO,
-        defaults={"name": f"National statistical office of {country_return.country.name}"},
-    )
-    return authority
+    """The country's NSO. It exists from the moment the return does (reading writes nothing)."""
+    return Authority.objects.get(country_id=country_return.country_id, kind=Authority.Kind.NSO)
 
 
 @dataclass
@@ -134,7 +152,7 @@ class SectionAccess:
         return any(authority.pk == authority_id for authority in self.readable_authorities)
 
 
-def section_access(user: User, country_return: CountryReturn, section_code: str) -> SectionAccess:
+def section_access(user: Person, country_return: CountryReturn, section_code: str) -> SectionAccess:
     """What the user may do with the section; 404 if the user may not see it at all."""
     if is_focal_point(user, country_return):
         nso = next(
@@ -175,12 +193,13 @@ def section_access(user: User, country_return: CountryReturn, section_code: str)
     return SectionAccess(
         country_return=country_return,
         section_code=section_code,
-        editable_authority=assignment.authority if assignment.is_editable else None,
+        # The reply the respondent would edit; edit_rule says whether it may change now.
+        editable_authority=assignment.authority,
         assignment=assignment,
     )
 
 
-def visible_assignments(user: User, country_return: CountryReturn) -> QuerySet[Assignment]:
+def visible_assignments(user: Person, country_return: CountryReturn) -> QuerySet[Assignment]:
     """The assignments of the return the user may see: all for focal points and UNSD."""
     assignments = Assignment.objects.filter(country_return=country_return).select_related(
         "section", "authority"
@@ -193,7 +212,201 @@ def visible_assignments(user: User, country_return: CountryReturn) -> QuerySet[A
     )
 
 
-def require_focal_point(user: User, country_return: CountryReturn) -> None:
+def require_focal_point(user: Person, country_return: CountryReturn) -> None:
     """Only the return's focal points forward, remind, reclaim and reopen; others get 404."""
     if not is_focal_point(user, country_return):
         raise Http404("No such page")
+
+
+# --- The one edit rule ---------------------------------------------------------------------------
+
+# Channels through which the country itself edits its replies (everything but UNSD corrections).
+_COUNTRY_CHANNELS = frozenset(AnswerChange.Channel.values) - {AnswerChange.Channel.CORRECTION}
+
+
+@dataclass(frozen=True)
+class EditRule:
+    """Whether a person may change a reply now; if not, why, in words they can act on."""
+
+    allowed: bool
+    reason: str = ""
+    # When UNSD queried the return: the only questions (ids) that may change, for this reply.
+    only_questions: frozenset[int] | None = None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    def allows_question(self, question_id: int) -> bool:
+        return self.allowed and (self.only_questions is None or question_id in self.only_questions)
+
+
+def _date(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return formats.date_format(timezone.localtime(moment), "j F Y")
+
+
+def _refused(reason: str) -> EditRule:
+    return EditRule(False, reason)
+
+
+def _round_refusal(country_return: CountryReturn) -> EditRule | None:
+    round_ = country_return.round
+    if round_.status == Round.Status.OPEN:
+        return None
+    if round_.status == Round.Status.DRAFT:
+        return _refused(_("This round has not opened yet: replies cannot be changed."))
+    closed = RoundEvent.objects.filter(round=round_, action=Round.Action.CLOSE).last()
+    closed_at = closed.created_at if closed is not None else None
+    reopened = country_return.reopened_at
+    if reopened is not None and (closed_at is None or reopened > closed_at):
+        return None
+    if closed_at is None:
+        return _refused(_("This round is closed; ask UNSD to reopen your return."))
+    return _refused(
+        _("This round closed on %(date)s; ask UNSD to reopen your return.")
+        % {"date": _date(closed_at)}
+    )
+
+
+def _assignment_refusal(assignment: Assignment) -> EditRule | None:
+    if assignment.status in Assignment.EDITABLE:
+        return None
+    section = assignment.section.code
+    last = (
+        AssignmentEvent.objects.filter(assignment=assignment, new_status=assignment.status)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    when = _date(last.created_at) if last is not None else ""
+    if assignment.status == Assignment.Status.HANDED_BACK:
+        return _refused(
+            _("Section %(section)s was handed back on %(date)s; ask your focal point to reopen it.")
+            % {"section": section, "date": when}
+        )
+    return _refused(
+        _(
+            "Section %(section)s was taken back by the national statistical office on %(date)s: "
+            "you can no longer change it."
+        )
+        % {"section": section, "date": when}
+    )
+
+
+def edit_rule(
+    user: User,
+    *,
+    country_return: CountryReturn,
+    authority: Authority,
+    section_id: int,
+    channel: str = AnswerChange.Channel.WEB,
+    assignment: Assignment | None = None,
+) -> EditRule:
+    """May this person change this reply's answers in this section now, through this channel?
+
+    `assignment` is the respondent's assignment of the section when the caller has it already.
+    A UNSD correction (channel "correction") is applied by a focal point who accepts it, while
+    the return is with UNSD; every other channel is the country editing its own reply.
+    """
+    if not user.is_authenticated:
+        return _refused(_("Sign in to change answers."))
+    focal = is_focal_point(user, country_return)
+    if channel == AnswerChange.Channel.CORRECTION:
+        if not focal:
+            return _refused(_("Only the country's focal point can accept a correction."))
+        if country_return.status not in (
+            CountryReturn.Status.SUBMITTED,
+            CountryReturn.Status.QUERIED,
+        ):
+            return _refused(_("Corrections apply only to a return under review by UNSD."))
+        return EditRule(True)
+    if channel not in _COUNTRY_CHANNELS:
+        return _refused(_("Answers cannot be changed this way."))
+    if focal and authority.kind == Authority.Kind.NSO:
+        assignment = None
+    elif authority.pk in respondent_authorities(user, country_return.pk) or (
+        focal and channel == AnswerChange.Channel.CONSOLIDATION
+    ):
+        if assignment is None or assignment.authority_id != authority.pk:
+            assignment = (
+                Assignment.objects.filter(
+                    country_return=country_return, section_id=section_id, authority=authority
+                )
+                .select_related("section")
+                .first()
+            )
+        if assignment is None and not focal:
+            return _refused(_("This section has not been given to your authority."))
+    elif is_unsd(user):
+        return _refused(
+            _("UNSD reads the replies but does not change them: propose a correction instead.")
+        )
+    else:
+        return _refused(_("You cannot change this reply."))
+    refusal = _round_refusal(country_return)
+    if refusal is not None:
+        return refusal
+    status = country_return.status
+    if status == CountryReturn.Status.SUBMITTED:
+        return _refused(
+            _(
+                "Your return was submitted on %(date)s: it is read-only until UNSD queries or "
+                "reopens it."
+            )
+            % {"date": _date(country_return.submitted_at)}
+        )
+    if status == CountryReturn.Status.ACCEPTED:
+        return _refused(_("UNSD accepted your return; ask UNSD to reopen it to change anything."))
+    if status == CountryReturn.Status.QUERIED:
+        reopened = frozenset(
+            QuestionReopening.objects.filter(
+                country_return=country_return,
+                authority=authority,
+                question__section_id=section_id,
+                closed_at__isnull=True,
+            ).values_list("question_id", flat=True)
+        )
+        if not reopened:
+            return _refused(
+                _(
+                    "UNSD is reviewing your return: only questions reopened to answer a query "
+                    "can be changed, and none of this section is."
+                )
+            )
+        return EditRule(True, only_questions=reopened)
+    if assignment is not None and not focal:
+        refusal = _assignment_refusal(assignment)
+        if refusal is not None:
+            return refusal
+    return EditRule(True)
+
+
+def check_edit(
+    user: User,
+    *,
+    country_return: CountryReturn,
+    authority: Authority,
+    section_id: int,
+    question_ids: Iterable[int],
+    channel: str,
+) -> EditRule:
+    """The edit rule, enforced: EditRefused (with the reason) unless every question may change."""
+    rule = edit_rule(
+        user,
+        country_return=country_return,
+        authority=authority,
+        section_id=section_id,
+        channel=channel,
+    )
+    if not rule:
+        raise EditRefused(rule.reason + " " + _("Nothing was saved."))
+    if rule.only_questions is not None:
+        closed = set(question_ids) - rule.only_questions
+        if closed:
+            raise EditRefused(
+                _(
+                    "UNSD is reviewing your return: only the questions reopened to answer a query "
+                    "can be changed. Nothing was saved."
+                )
+            )
+    return rule

@@ -1,5 +1,7 @@
 """Django admin of the responses app, and the Round admin's focal point import and opening."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -11,12 +13,14 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from consultation.http import AuthenticatedHttpRequest
 from consultation.models import Round
 
 from .exceptions import ConsultationError, FocalPointImportRefused
 from .focal_points import MAX_FILE_BYTES, describe_result, import_focal_points
 from .invitations.services import resend_invitation
 from .models import Answer, Assignment, Authority, CountryReturn, Invitation, Membership
+from .returns.lifecycle import close_round
 from .rounds import open_round
 
 
@@ -49,7 +53,13 @@ class CountryReturnAdmin(admin.ModelAdmin):
     search_fields = ["country__name", "country__iso3"]
     list_select_related = ["country", "round"]
     raw_id_fields = ["country"]
-    readonly_fields = ["status", "created_at", "deadline_reminder_sent_on"]
+    readonly_fields = [
+        "status",
+        "created_at",
+        "deadline_reminder_sent_on",
+        "submitted_at",
+        "reopened_at",
+    ]
 
 
 @admin.register(Membership)
@@ -64,7 +74,7 @@ class MembershipAdmin(admin.ModelAdmin):
 @admin.register(Invitation)
 class InvitationAdmin(ReadOnlyAdmin):
     # The salt and the token's hash are never shown: the fields below are all there is.
-    fields = [
+    fields = readonly_fields = (
         "email",
         "full_name",
         "role",
@@ -78,8 +88,7 @@ class InvitationAdmin(ReadOnlyAdmin):
         "used_at",
         "accepted_by",
         "revoked_at",
-    ]
-    readonly_fields = fields
+    )
     list_display = ["email", "role", "country_return", "authority", "sent_at", "state"]
     list_filter = ["role", "country_return__round"]
     search_fields = ["email", "full_name", "country_return__country__name"]
@@ -97,7 +106,7 @@ class InvitationAdmin(ReadOnlyAdmin):
         return _("Sent")
 
     @admin.action(description=gettext_lazy("Send a new link (the old one stops working)"))
-    def resend(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
+    def resend(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Invitation]) -> None:
         sent = 0
         for invitation in queryset.select_related("country_return", "authority"):
             try:
@@ -154,12 +163,18 @@ class FocalPointUploadForm(forms.Form):
         return upload
 
 
-class FocalPointRoundAdminMixin:
+if TYPE_CHECKING:
+    _RoundAdminBase = admin.ModelAdmin[Round]
+else:
+    _RoundAdminBase = object
+
+
+class FocalPointRoundAdminMixin(_RoundAdminBase):
     """Adds to a Round admin: the focal point upload page and the "open" action."""
 
     change_form_template = "admin/responses/round_change_form.html"
 
-    def get_urls(self):
+    def get_urls(self) -> list:
         urls = super().get_urls()
         own = [
             path(
@@ -170,7 +185,9 @@ class FocalPointRoundAdminMixin:
         ]
         return own + urls
 
-    def import_focal_points_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def import_focal_points_view(
+        self, request: AuthenticatedHttpRequest, object_id: str
+    ) -> HttpResponse:
         round_ = self.get_object(request, unquote(object_id))
         if round_ is None:
             raise Http404("No such round")
@@ -219,7 +236,9 @@ class FocalPointRoundAdminMixin:
         )
 
     @admin.action(description=gettext_lazy("Import focal points from a file"))
-    def import_focal_points_action(self, request: HttpRequest, queryset: QuerySet[Round]):
+    def import_focal_points_action(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Round]
+    ):
         if queryset.count() != 1:
             self.message_user(request, _("Select exactly one round."), messages.ERROR)
             return None
@@ -228,7 +247,7 @@ class FocalPointRoundAdminMixin:
         )
 
     @admin.action(description=gettext_lazy("Open the selected rounds and send the invitations"))
-    def open_rounds(self, request: HttpRequest, queryset: QuerySet[Round]) -> None:
+    def open_rounds(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Round]) -> None:
         for round_ in queryset:
             try:
                 result = open_round(round_=round_, opened_by=request.user)
@@ -242,6 +261,20 @@ class FocalPointRoundAdminMixin:
                 messages.SUCCESS,
             )
 
+    @admin.action(
+        description=gettext_lazy("Close the selected rounds (replies can no longer change)")
+    )
+    def close_rounds(self, request: HttpRequest, queryset: QuerySet[Round]) -> None:
+        for round_ in queryset:
+            try:
+                close_round(round_=round_, actor=request.user)
+            except ConsultationError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                continue
+            self.message_user(
+                request, _("%(round)s is closed.") % {"round": round_}, messages.SUCCESS
+            )
+
 
 def _register_round_admin() -> None:
     """Extend the Round admin registered by the consultation app, or register one."""
@@ -250,10 +283,12 @@ def _register_round_admin() -> None:
     if existing is not None:
         admin.site.unregister(Round)
 
-    class RoundAdmin(FocalPointRoundAdminMixin, base):
+    # The base class is whatever the consultation app registered: only known at run time.
+    class RoundAdmin(FocalPointRoundAdminMixin, base):  # type: ignore[valid-type,misc]
         actions = [
             *(getattr(base, "actions", None) or []),
             "open_rounds",
+            "close_rounds",
             "import_focal_points_action",
         ]
         if existing is None:

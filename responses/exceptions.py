@@ -1,5 +1,10 @@
 """Domain exceptions of the responses app: refusals a view turns into a message for the user."""
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import Invitation
+
 
 class ConsultationError(Exception):
     """A request the rules refuse. Its text is shown to the user as it is."""
@@ -13,7 +18,11 @@ class ConsultationError(Exception):
 
 
 class IllegalTransition(ConsultationError):
-    """An assignment cannot move from its current status to the one asked for."""
+    """A round, return or assignment cannot move from its current status as asked."""
+
+
+class EditRefused(ConsultationError):
+    """A reply cannot be changed now (round closed, return submitted, section taken back...)."""
 
 
 class ForwardingRefused(ConsultationError):
@@ -25,7 +34,7 @@ class InvitationError(ConsultationError):
 
     reason = "invalid"
 
-    def __init__(self, message: str, *, invitation: object | None = None) -> None:
+    def __init__(self, message: str, *, invitation: "Invitation | None" = None) -> None:
         super().__init__(message)
         # The invitation found for the link, if any: pages name who sent it.
         self.invitation = invitation

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import openpyxl
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -29,7 +29,8 @@ from consultation.models import Area, Round
 
 from .exceptions import FocalPointImportRefused, InvitationRefused, RoundRefused
 from .invitations.services import check_email, issue_invitation
-from .models import Authority, CountryReturn, Invitation, Membership
+from .models import Invitation, Membership
+from .returns.lifecycle import create_return, ensure_nso
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5_000
@@ -395,11 +396,6 @@ def read_focal_points(*, file_name: str, data: bytes) -> list[CountryFocalPoints
 # Registering -------------------------------------------------------------------------------
 
 
-def _nso_name(country: Area) -> str:
-    # The same default name as responses.access.nso_of.
-    return f"National statistical office of {country.name}"
-
-
 def _already_invited(round_: Round) -> set[tuple[int, str]]:
     """(return id, e-mail) of every focal point invited (link not withdrawn) or member."""
     role = Membership.Role.FOCAL_POINT
@@ -422,7 +418,7 @@ def register_focal_points(
     *,
     round_: Round,
     countries: Iterable[CountryFocalPoints],
-    invited_by: AbstractBaseUser | None,
+    invited_by: User | None,
 ) -> FocalPointImportResult:
     """Create what is missing, in one transaction: returns, NSOs, focal point invitations.
 
@@ -436,16 +432,10 @@ def register_focal_points(
     invited = _already_invited(locked)
     for entry in countries:
         result.countries += 1
-        country_return, created = CountryReturn.objects.get_or_create(
-            round=locked, country=entry.country
-        )
-        result.returns_created += created
-        nso, created = Authority.objects.get_or_create(
-            country=entry.country,
-            kind=Authority.Kind.NSO,
-            defaults={"name": _nso_name(entry.country)},
-        )
+        nso, created = ensure_nso(entry.country)
         result.authorities_created += created
+        country_return, created = create_return(round_=locked, country=entry.country)
+        result.returns_created += created
         for person in entry.focal_points:
             if (country_return.pk, person.email) in invited:
                 result.already_invited += 1
@@ -464,7 +454,7 @@ def register_focal_points(
 
 
 def import_focal_points(
-    *, round_: Round, file_name: str, data: bytes, invited_by: AbstractBaseUser | None
+    *, round_: Round, file_name: str, data: bytes, invited_by: User | None
 ) -> FocalPointImportResult:
     """Read a focal point list and register it: everything, or nothing and every problem."""
     countries = read_focal_points(file_name=file_name, data=data)

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consultation.models import Area, Question, Round, Section
@@ -55,16 +56,43 @@ class CountryReturn(models.Model):
         NOT_STARTED = "not_started", _("Not started")
         IN_PROGRESS = "in_progress", _("In progress")
         SUBMITTED = "submitted", _("Submitted")
+        QUERIED = "queried", _("Queried by UNSD")
         ACCEPTED = "accepted", _("Accepted")
 
-    # Handed in: nothing more is forwarded or reminded of.
-    FINISHED = (Status.SUBMITTED, Status.ACCEPTED)
+    class Action(models.TextChoices):
+        START = "start", _("Started")
+        SUBMIT = "submit", _("Submitted")
+        QUERY = "query", _("Queried by UNSD")
+        RESUBMIT = "resubmit", _("Submitted again")
+        ACCEPT = "accept", _("Accepted by UNSD")
+        REOPEN = "reopen", _("Reopened by UNSD")
+
+    # The whole lifecycle: each action, the statuses it starts from, the status it leads to.
+    # Only responses.returns.lifecycle.move_return applies it (and writes the ReturnEvent row).
+    TRANSITIONS = {
+        Action.START: (frozenset({Status.NOT_STARTED}), Status.IN_PROGRESS),
+        Action.SUBMIT: (frozenset({Status.NOT_STARTED, Status.IN_PROGRESS}), Status.SUBMITTED),
+        Action.QUERY: (frozenset({Status.SUBMITTED}), Status.QUERIED),
+        Action.RESUBMIT: (frozenset({Status.QUERIED}), Status.SUBMITTED),
+        Action.ACCEPT: (frozenset({Status.SUBMITTED}), Status.ACCEPTED),
+        Action.REOPEN: (
+            frozenset({Status.SUBMITTED, Status.QUERIED, Status.ACCEPTED}),
+            Status.IN_PROGRESS,
+        ),
+    }
+    # Where the country edits its replies freely (when queried: only what a query reopened).
+    EDITABLE = (Status.NOT_STARTED, Status.IN_PROGRESS)
+    # Handed in: reminders stop, sections are no longer forwarded.
+    FINISHED = (Status.SUBMITTED, Status.QUERIED, Status.ACCEPTED)
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="returns")
     country = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="returns")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     created_at = models.DateTimeField(auto_now_add=True)
     deadline_reminder_sent_on = models.DateField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # Set when UNSD reopens the return: a return reopened after its round closed is editable.
+    reopened_at = models.DateTimeField(null=True, blank=True)
 
     objects = CountryReturnQuerySet.as_manager()
 
@@ -76,6 +104,66 @@ class CountryReturn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} · {self.round}"
+
+
+class ReturnEvent(models.Model):
+    """One step on a return's timeline: a status change, or a review step (query, correction)."""
+
+    class Action(models.TextChoices):
+        START = "start", _("Started")
+        SUBMIT = "submit", _("Submitted")
+        QUERY = "query", _("Queried by UNSD")
+        RESUBMIT = "resubmit", _("Submitted again")
+        ACCEPT = "accept", _("Accepted by UNSD")
+        REOPEN = "reopen", _("Reopened by UNSD")
+        QUERY_RAISED = "query_raised", _("Query raised")
+        QUERY_REPLIED = "query_replied", _("Query answered")
+        QUERY_RESOLVED = "query_resolved", _("Query resolved")
+        QUESTION_REOPENED = "question_reopened", _("Question reopened for correction")
+        CORRECTION_PROPOSED = "correction_proposed", _("Correction proposed by UNSD")
+        CORRECTION_ACCEPTED = "correction_accepted", _("Correction accepted")
+        CORRECTION_REJECTED = "correction_rejected", _("Correction rejected")
+
+    country_return = models.ForeignKey(
+        CountryReturn, on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    old_status = models.CharField(max_length=20, blank=True)
+    new_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the step is about, in words ("C1 · Population register · exists"), if not the return.
+    subject = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["country_return", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d})"
+
+
+class RoundEvent(models.Model):
+    """A status change of a round: who opened or closed it, when, and why."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=Round.Action.choices)
+    old_status = models.CharField(max_length=10, blank=True)
+    new_status = models.CharField(max_length=10, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.action} ({self.created_at:%Y-%m-%d})"
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -143,12 +231,30 @@ class Assignment(models.Model):
         HANDED_BACK = "handed_back", _("Handed back")
         RECLAIMED = "reclaimed", _("Reclaimed")
 
-    # Which moves are allowed, from each status.
+    class Action(models.TextChoices):
+        FORWARDED = "forwarded", _("Forwarded")
+        STARTED = "started", _("Started")
+        REMINDED = "reminded", _("Reminded")
+        HANDED_BACK = "handed_back", _("Handed back")
+        RECLAIMED = "reclaimed", _("Reclaimed")
+        REOPENED = "reopened", _("Reopened")
+        REFORWARDED = "reforwarded", _("Forwarded again")
+
+    # The whole lifecycle: each action, the statuses it starts from, the status it leads to.
+    # Only responses.returns.lifecycle.move_assignment applies it (and writes the event row);
+    # forwarding creates the row in FORWARDED with its "forwarded" event.
     TRANSITIONS = {
-        Status.FORWARDED: {Status.IN_PROGRESS, Status.HANDED_BACK, Status.RECLAIMED},
-        Status.IN_PROGRESS: {Status.HANDED_BACK, Status.RECLAIMED},
-        Status.HANDED_BACK: {Status.IN_PROGRESS, Status.RECLAIMED},
-        Status.RECLAIMED: {Status.FORWARDED},
+        Action.STARTED: (frozenset({Status.FORWARDED}), Status.IN_PROGRESS),
+        Action.HANDED_BACK: (
+            frozenset({Status.FORWARDED, Status.IN_PROGRESS}),
+            Status.HANDED_BACK,
+        ),
+        Action.RECLAIMED: (
+            frozenset({Status.FORWARDED, Status.IN_PROGRESS, Status.HANDED_BACK}),
+            Status.RECLAIMED,
+        ),
+        Action.REOPENED: (frozenset({Status.HANDED_BACK}), Status.IN_PROGRESS),
+        Action.REFORWARDED: (frozenset({Status.RECLAIMED}), Status.FORWARDED),
     }
     # Where the authority may still edit its reply.
     EDITABLE = (Status.FORWARDED, Status.IN_PROGRESS)
@@ -190,14 +296,8 @@ class Assignment(models.Model):
 class AssignmentEvent(models.Model):
     """What happened to an assignment: forwarded, reminded, handed back, reclaimed, reopened."""
 
-    class Action(models.TextChoices):
-        FORWARDED = "forwarded", _("Forwarded")
-        STARTED = "started", _("Started")
-        REMINDED = "reminded", _("Reminded")
-        HANDED_BACK = "handed_back", _("Handed back")
-        RECLAIMED = "reclaimed", _("Reclaimed")
-        REOPENED = "reopened", _("Reopened")
-        REFORWARDED = "reforwarded", _("Forwarded again")
+    # The same actions as the assignment's lifecycle (reminders change no status).
+    Action = Assignment.Action
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=Action.choices)
@@ -314,6 +414,8 @@ class AnswerChange(models.Model):
         RESTORE = "restore", _("Restored from history")
         EXCEL = "excel", _("Excel upload")
         CONSOLIDATION = "consolidation", _("Consolidation")
+        # A correction UNSD proposed; changed_by is the person of the country who accepted it.
+        CORRECTION = "correction", _("UNSD correction")
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="changes")
     version = models.PositiveIntegerField()
@@ -337,6 +439,38 @@ class AnswerChange(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version} by {self.changed_by_id} ({self.channel})"
+
+
+class QuestionReopening(models.Model):
+    """One question of a queried return that one authority may correct again, nothing else.
+
+    Opened when a query is answered by correcting; closed when the return is handed in again.
+    """
+
+    country_return = models.ForeignKey(
+        CountryReturn, on_delete=models.CASCADE, related_name="reopenings"
+    )
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["opened_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country_return", "authority", "question"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_reopening_per_question",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} reopened for {self.authority_id}"
 
 
 class OutboundEmail(models.Model):

@@ -3,7 +3,7 @@
 import logging
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from .exceptions import RoundRefused
 from .invitations.links import valid_until
 from .models import Invitation
 from .notifications.queue import queue_invitations
+from .returns.lifecycle import move_round
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class OpenRoundResult:
 
 
 @transaction.atomic
-def open_round(*, round_: Round, opened_by: AbstractBaseUser | None) -> OpenRoundResult:
+def open_round(*, round_: Round, opened_by: User | None) -> OpenRoundResult:
     """Open the round and send each of its invitations not sent yet, after the commit.
 
     Opening an open round again changes nothing but queues the invitations still unsent (for
@@ -41,9 +42,7 @@ def open_round(*, round_: Round, opened_by: AbstractBaseUser | None) -> OpenRoun
     was_open = locked.status == Round.Status.OPEN
     now = timezone.now()
     if not was_open:
-        locked.status = Round.Status.OPEN
-        locked.opened_at = now
-        locked.save(update_fields=["status", "opened_at"])
+        move_round(round_=locked, action=Round.Action.OPEN, actor=opened_by)
     pending = Invitation.objects.unsent().filter(country_return__round=locked)
     invitation_ids = list(pending.order_by("pk").values_list("pk", flat=True))
     # The links' time starts now, when they are sent, not when the focal points were imported.

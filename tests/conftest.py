@@ -11,6 +11,7 @@ from consultation.definition import QuestionnaireDef, get_definition
 from consultation.loader import load_questionnaire
 from consultation.models import Area, Round, Section
 from responses.models import Answer, Assignment, Authority, CountryReturn, Membership
+from responses.returns.lifecycle import move_round
 from tests.factories import UserFactory
 
 QUESTIONNAIRE_FILE = Path(__file__).resolve().parent.parent / (
@@ -61,6 +62,19 @@ def questionnaire(questionnaire_round) -> QuestionnaireDef:
     return get_definition(questionnaire_round.questionnaire_id)
 
 
+@pytest.fixture
+def draft_round(questionnaire_round):
+    """Put the round back in preparation, for tests of what happens before it opens."""
+
+    def back_to_draft(round_: Round) -> Round:
+        # Test set-up only: no lifecycle action leads back to draft.
+        Round.objects.filter(pk=round_.pk).update(status=Round.Status.DRAFT, opened_at=None)
+        round_.refresh_from_db()
+        return round_
+
+    return back_to_draft
+
+
 @dataclass
 class World:
     """Two countries' returns and one user for every role the access rules know."""
@@ -94,6 +108,8 @@ class World:
 
 @pytest.fixture
 def world(questionnaire_round) -> World:
+    """The world in an open round (replies can be changed only while their round is open)."""
+    move_round(round_=questionnaire_round, action=Round.Action.OPEN, actor=None)
     country_a = Area.objects.get(iso3="KEN")
     country_b = Area.objects.get(iso3="MEX")
     return_a = CountryReturn.objects.create(round=questionnaire_round, country=country_a)

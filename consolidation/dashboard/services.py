@@ -4,8 +4,7 @@ Completeness counts the required questions without a display condition that the 
 consolidated return answers (conditional required questions are left out: whether they are
 asked depends on other answers). Until the consolidation service is on main, the consolidated
 return is the NSO's reply, as for the exports (consolidation.exports.source); submitted and
-accepted dates and open queries come from `return_milestones` and `open_query_counts`, the
-seams for the return lifecycle.
+accepted dates come from the lifecycle's events, open queries from the review queries.
 """
 
 import datetime
@@ -26,6 +25,7 @@ from responses.notifications.queue import overview_url, plain_subject, queue_ema
 
 from ..exceptions import ReminderRefused
 from ..exports.source import Milestones, return_milestones
+from ..models import ReviewQuery
 from ..regions import Place, places
 
 # A return that saw no change for this many days is "silent".
@@ -76,8 +76,15 @@ class DashboardFilters:
 
 
 def open_query_counts(return_ids: Sequence[int]) -> dict[int, int]:
-    """Open review queries by return: the lifecycle seam (no queries exist before it lands)."""
-    return {}
+    """Review queries not resolved yet (open, or answered and awaiting UNSD), by return."""
+    return dict(
+        ReviewQuery.objects.filter(country_return_id__in=return_ids)
+        .exclude(status=ReviewQuery.Status.RESOLVED)
+        .values("country_return_id")
+        .annotate(count=Count("pk"))
+        .values_list("country_return_id", "count")
+        .order_by()
+    )
 
 
 def required_codes(questionnaire: QuestionnaireDef) -> list[int]:
@@ -87,7 +94,7 @@ def required_codes(questionnaire: QuestionnaireDef) -> list[int]:
 def dashboard_rows(
     round_: Round, questionnaire: QuestionnaireDef, *, today: datetime.date | None = None
 ) -> list[DashboardRow]:
-    """Every return of the round with its figures, in four queries."""
+    """Every return of the round with its figures, in six queries."""
     today = today or timezone.localdate()
     now = timezone.now()
     returns = list(
@@ -128,7 +135,7 @@ def dashboard_rows(
     rows = []
     for country_return in returns:
         country = country_return.country
-        figures = answered.get(country_return.pk, {})
+        figures: dict[str, Any] = dict(answered.get(country_return.pk, {}))
         last = figures.get("last")
         finished = country_return.status in CountryReturn.FINISHED
         rows.append(

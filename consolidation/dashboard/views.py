@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from consultation.definition import get_definition
+from consultation.http import AuthenticatedHttpRequest
 from responses.models import CountryReturn
 
 from ..desk import chosen_round, unsd_only
@@ -128,7 +129,7 @@ def dashboard_download(request: HttpRequest) -> HttpResponse:
 
 @unsd_only
 @require_POST
-def remind(request: HttpRequest, return_id: int) -> HttpResponse:
+def remind(request: AuthenticatedHttpRequest, return_id: int) -> HttpResponse:
     country_return = get_object_or_404(
         CountryReturn.objects.select_related("country", "round"), pk=return_id
     )

@@ -1,6 +1,7 @@
 """Writing exports: to a file (the command, the bench), into export storage (the task), and
 removing old files. Below tasks.py on the import ladder; services.py queues the task."""
 
+import datetime
 import logging
 import tempfile
 from collections.abc import Callable
@@ -200,11 +201,11 @@ def build_export(export_id: int) -> Export:
     return export
 
 
-def exports_expired_before() -> timezone.datetime:
+def exports_expired_before() -> datetime.datetime:
     return timezone.now() - timedelta(hours=settings.EXPORT_KEEP_HOURS)
 
 
-def remove_expired_exports(*, now: timezone.datetime | None = None) -> int:
+def remove_expired_exports(*, now: datetime.datetime | None = None) -> int:
     """Delete the files of exports older than EXPORT_KEEP_HOURS; their rows stay, as removed."""
     limit = (now or timezone.now()) - timedelta(hours=settings.EXPORT_KEEP_HOURS)
     removed = 0

@@ -269,9 +269,12 @@ class Visibility:
         if question.row_source == Question.RowSource.DERIVED:
             if question.code not in self._derived_rows:
                 section = self.questionnaire.section(question.section_code)
-                rows = resolve_grid_rows(section, self.questionnaire.questions, self.unit.answers)
-                for grid, grid_rows_ in rows.items():
-                    self._derived_rows[grid] = {r.code for r in grid_rows_}
+                if section is not None:
+                    rows = resolve_grid_rows(
+                        section, self.questionnaire.questions, self.unit.answers
+                    )
+                    for grid, grid_rows_ in rows.items():
+                        self._derived_rows[grid] = {r.code for r in grid_rows_}
             if row not in self._derived_rows.get(question.code, set()):
                 return False
         if column is not None and column.show_if:

@@ -1,6 +1,6 @@
 """Asking for an export on the site: record it and queue the Celery task that builds it."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from . import tasks
 @transaction.atomic
 def request_export(
     *,
-    user: AbstractBaseUser,
+    user: User,
     round_: Round,
     kind: str,
     file_format: str = Export.Format.XLSX,

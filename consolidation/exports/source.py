@@ -4,8 +4,8 @@
 Until the consolidation service (`consolidation.services.consolidated_answers`) is on main, it
 reads each country's consolidated return as the focal point keeps it: the NSO's reply, which
 is where the focal point writes the country's answers. It merges nothing: replies of other
-authorities appear only in the raw export (`reply_units`). `return_milestones` is the same kind
-of seam for the submitted and accepted dates and separate returns of the return lifecycle.
+authorities appear only in the raw export (`reply_units`). `return_milestones` reads the
+submitted and accepted dates from the return lifecycle's events.
 """
 
 from collections.abc import Collection, Iterator
@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from django.db.models import Max
+from django.utils import timezone
+
 from consultation.conditions import AnswerLookup
 from consultation.definition import QuestionnaireDef
 from consultation.formbuilder import AnswerKey, AnswerValue, comparable_answers
 from consultation.models import Round
-from responses.models import Answer, Authority, CountryReturn
+from responses.models import Answer, Authority, CountryReturn, ReturnEvent
 
 from ..regions import Place, places
 
@@ -188,9 +191,35 @@ def reply_units(
 
 
 def return_milestones(return_ids: Collection[int]) -> dict[int, Milestones]:
-    """Submitted and accepted dates and separate returns, by return id (the lifecycle seam).
+    """Submitted and accepted dates by return id, from the returns' lifecycle events (one query).
 
-    The return lifecycle and its events are not on main yet: every return reads as having no
-    dates and no separate returns.
+    A date shows while the return's status stands on it: the last submission while the return is
+    submitted, queried or accepted; the acceptance while it is accepted. Separate returns are not
+    on main yet (the consolidation issue): `separate_returns` stays empty.
     """
-    return {return_id: Milestones() for return_id in return_ids}
+    submitted: dict[int, date] = {}
+    accepted: dict[int, date] = {}
+    events = (
+        ReturnEvent.objects.filter(
+            country_return_id__in=list(return_ids),
+            action__in=[
+                ReturnEvent.Action.SUBMIT,
+                ReturnEvent.Action.RESUBMIT,
+                ReturnEvent.Action.ACCEPT,
+            ],
+        )
+        .values_list("country_return_id", "country_return__status", "action")
+        .annotate(last=Max("created_at"))
+        .order_by()
+    )
+    for return_id, status, action, last in events:
+        day = timezone.localdate(last)
+        if action == ReturnEvent.Action.ACCEPT:
+            if status == CountryReturn.Status.ACCEPTED:
+                accepted[return_id] = day
+        elif status in CountryReturn.FINISHED:
+            submitted[return_id] = max(day, submitted.get(return_id, day))
+    return {
+        return_id: Milestones(submitted.get(return_id), accepted.get(return_id))
+        for return_id in return_ids
+    }

@@ -117,7 +117,12 @@ def tabulate_section(
     visibility = [Visibility(unit, questionnaire) for unit in units]
     observed = observed_keys(units)
     tables = []
-    common = {"units": units, "visibility": visibility, "regions": regions, "section": section}
+    common: dict[str, Any] = {
+        "units": units,
+        "visibility": visibility,
+        "regions": regions,
+        "section": section,
+    }
     for question in section.questions:
         if question.kind in TABULATED_KINDS:
             tables.append(

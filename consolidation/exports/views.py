@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from consultation.http import AuthenticatedHttpRequest
 from consultation.models import Round
 from responses.models import CountryReturn
 
@@ -38,7 +39,7 @@ def export_state(export: Export) -> dict:
 @never_cache
 @unsd_only
 @require_http_methods(["GET", "POST"])
-def export_list(request: HttpRequest) -> HttpResponse:
+def export_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         round_ = Round.objects.filter(code=request.POST.get("round", "")).first()
         if round_ is None:
@@ -106,4 +107,6 @@ def export_download(request: HttpRequest, export_id: int) -> FileResponse:
         handle = export.file.open("rb")
     except FileNotFoundError:
         raise Http404("The file of this export is gone") from None
-    return FileResponse(handle, as_attachment=True, filename=export.file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        handle, as_attachment=True, filename=(export.file.name or "export").rsplit("/", 1)[-1]
+    )

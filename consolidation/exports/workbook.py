@@ -81,7 +81,7 @@ class SafeRows:
         return out
 
     def header(self, values: Sequence[Any]) -> list[Any]:
-        out = []
+        out: list[Any] = []
         for value in values:
             if value in (None, ""):
                 out.append(None)

@@ -1,5 +1,7 @@
-"""Merging replies, review and exports."""
+"""Models of consolidation: merged answers, review queries and corrections, exports (one module
+each)."""
 
 from .exports import Export
+from .review import Correction, QueryMessage, ReviewQuery
 
-__all__ = ["Export"]
+__all__ = ["Correction", "Export", "QueryMessage", "ReviewQuery"]

@@ -4,16 +4,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.contrib.auth.models import User
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
 from consultation.definition import QuestionnaireDef, SectionDef
 from consultation.formbuilder import AnswerKey, AnswerValue
 
-from ..forwarding.services import change_assignment_status
+from .. import access
 from ..models import Answer, AnswerChange, Assignment, AssignmentEvent, Authority, CountryReturn
+from ..returns.lifecycle import move_assignment, start_return
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def save_answers(
     authority: Authority,
     section: SectionDef,
     edits: Iterable[AnswerEdit],
-    user: AbstractBaseUser,
+    user: User,
     channel: str,
     known: Mapping[AnswerKey, StoredAnswer] | None = None,
 ) -> SaveResult:
@@ -127,12 +128,25 @@ def save_answers(
     values. Every applied change appends an AnswerChange row. `known` is the reply as the
     caller has just read it with load_answers(), which spares reading it again; the
     conditional UPDATE still guards every change.
+
+    Every channel is held to the one edit rule (access.edit_rule), read again here on the
+    return as it stands: a refused save raises EditRefused, saying why, and changes nothing.
     """
     edits = list(edits)
     result = SaveResult()
+    question_ids = {question.code: question.id for question in section.questions}
+    current_return = _return_as_it_stands(country_return)
+    country_return.status = current_return.status
+    access.check_edit(
+        user,
+        country_return=current_return,
+        authority=authority,
+        section_id=section.id,
+        question_ids={question_ids[edit.key[0]] for edit in edits},
+        channel=channel,
+    )
     if not edits:
         return result
-    question_ids = {question.code: question.id for question in section.questions}
     now = timezone.now()
     if known is None:
         current = {
@@ -268,7 +282,7 @@ def _change(
     answer: Answer,
     old: AnswerValue | None,
     new: AnswerValue,
-    user: AbstractBaseUser,
+    user: User,
     channel: str,
     now: Any,
 ) -> AnswerChange:
@@ -288,15 +302,38 @@ def _change(
     )
 
 
+def _return_as_it_stands(country_return: CountryReturn) -> CountryReturn:
+    """The return and its round's status read again (one query), the return's status held.
+
+    On PostgreSQL a key-share lock lets saves run side by side but makes a status change (which
+    locks the row for update) wait for them, so nothing is saved into a return just submitted.
+    The first save of a return moves it to in progress, so it locks the row for update from the
+    start (two first saves each holding a share lock and waiting for the other would deadlock).
+    """
+    if connection.vendor != "postgresql":
+        return CountryReturn.objects.select_related("round").get(pk=country_return.pk)
+    lock = "UPDATE" if country_return.status == CountryReturn.Status.NOT_STARTED else "KEY SHARE"
+    current = next(
+        iter(
+            CountryReturn.objects.raw(
+                "SELECT r.*, rd.status AS round_status FROM responses_countryreturn r "  # noqa: S608
+                "JOIN consultation_round rd ON rd.id = r.round_id "
+                f"WHERE r.id = %s FOR {lock} OF r",
+                [country_return.pk],
+            )
+        )
+    )
+    round_ = country_return.round
+    round_.status = current.round_status  # type: ignore[attr-defined]  # selected by the SQL above
+    current.round = round_
+    return current
+
+
 def _mark_started(
     country_return: CountryReturn, authority: Authority, section: SectionDef, user: Any
 ) -> None:
     """The first saved answer moves the return, or the authority's assignment, to in progress."""
-    if country_return.status == CountryReturn.Status.NOT_STARTED:
-        CountryReturn.objects.filter(
-            pk=country_return.pk, status=CountryReturn.Status.NOT_STARTED
-        ).update(status=CountryReturn.Status.IN_PROGRESS)
-        country_return.status = CountryReturn.Status.IN_PROGRESS
+    start_return(country_return=country_return, actor=user)
     if authority.kind != Authority.Kind.NSO:
         assignment = Assignment.objects.filter(
             country_return=country_return,
@@ -305,12 +342,8 @@ def _mark_started(
             status=Assignment.Status.FORWARDED,
         ).first()
         if assignment is not None:
-            change_assignment_status(
-                assignment=assignment,
-                to=Assignment.Status.IN_PROGRESS,
-                actor=user,
-                action=AssignmentEvent.Action.STARTED,
-                from_statuses=[Assignment.Status.FORWARDED],
+            move_assignment(
+                assignment=assignment, action=AssignmentEvent.Action.STARTED, actor=user
             )
 
 

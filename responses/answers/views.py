@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from consultation.definition import (
     COUNTRIES_LIST,
     QuestionDef,
+    RowDef,
     SectionDef,
     get_definition,
 )
@@ -34,11 +35,13 @@ from consultation.formbuilder import (
     comparable_answers,
     resolve_grid_rows,
 )
+from consultation.http import AuthenticatedHttpRequest
 from consultation.models import Kind
 from consultation.rendering import SectionRenderer, format_value
 
 from .. import access
-from ..models import AnswerChange, Assignment, Authority, CountryReturn
+from ..exceptions import EditRefused
+from ..models import AnswerChange, Assignment, Authority
 from .autosave import RequestedAnswer, key_of_field, plan_autosave
 from .services import (
     AnswerEdit,
@@ -81,7 +84,9 @@ def login_required_keeping_post(view: Callable[..., HttpResponse]) -> Callable[.
 class SectionPage:
     """Everything the section page and its saves need, read in a fixed number of queries."""
 
-    def __init__(self, request: HttpRequest, return_id: int, section_code: str) -> None:
+    def __init__(
+        self, request: AuthenticatedHttpRequest, return_id: int, section_code: str
+    ) -> None:
         self.request = request
         self.country_return = access.get_return(request.user, return_id)
         self.definition = get_definition(self.country_return.round.questionnaire_id)
@@ -91,11 +96,23 @@ class SectionPage:
         self.section: SectionDef = section
         self.access = access.section_access(request.user, self.country_return, section_code)
         self.authority = self._viewed_authority()
-        self.editable = (
+        # The one edit rule decides, and the save service applies it again.
+        self.edit_rule = access.EditRule(False)
+        if self.access.editable_authority is not None and (
+            self.authority.pk == self.access.editable_authority.pk
+        ):
+            self.edit_rule = access.edit_rule(
+                request.user,
+                country_return=self.country_return,
+                authority=self.authority,
+                section_id=section.id,
+                assignment=self.access.assignment,
+            )
+        self.editable = bool(self.edit_rule)
+        # Whether this is the reply the user would edit (when the rule allows it).
+        self.authority_is_editable = (
             self.access.editable_authority is not None
             and self.authority.pk == self.access.editable_authority.pk
-            and self.country_return.status
-            in (CountryReturn.Status.NOT_STARTED, CountryReturn.Status.IN_PROGRESS)
         )
         self.stored = load_answers(
             country_return=self.country_return,
@@ -127,7 +144,7 @@ class SectionPage:
                 for key in submitted
                 if key.endswith("._rows")
             }
-        self.rows = resolve_grid_rows(
+        self.rows: Mapping[str, tuple[RowDef, ...]] = resolve_grid_rows(
             self.section,
             self.definition.questions,
             self.answers,
@@ -160,12 +177,12 @@ class SectionPage:
 
 @never_cache
 @login_required_keeping_post
-def section_edit(request: HttpRequest, return_id: int, section: str) -> HttpResponse:
+def section_edit(request: AuthenticatedHttpRequest, return_id: int, section: str) -> HttpResponse:
     page = SectionPage(request, return_id, section)
     pending = _pending_save(request)
     if request.method == "POST" or pending is not None:
         if not page.editable:
-            raise PermissionDenied(_("This section is read-only for you: nothing was saved."))
+            raise PermissionDenied(_read_only_message(page))
         data = pending if pending is not None else request.POST
         added_row = data.get("add_row", "") if pending is None else ""
         form = page.bound_form(data, added_row)
@@ -173,7 +190,10 @@ def section_edit(request: HttpRequest, return_id: int, section: str) -> HttpResp
             return _render_section(request, page, form, show_errors=False)
         if not form.is_valid():
             return _render_section(request, page, form)
-        result = _save_form(request, page, form, data)
+        try:
+            result = _save_form(request, page, form, data)
+        except EditRefused as refusal:
+            return _render_section(request, page, form, refusal=refusal.message)
         if pending is not None:
             messages.success(request, _("What you typed before signing in again has been saved."))
         if result.conflicts:
@@ -186,7 +206,12 @@ def section_edit(request: HttpRequest, return_id: int, section: str) -> HttpResp
     return _render_section(request, page, page.unbound_form())
 
 
-def _pending_save(request: HttpRequest) -> QueryDict | None:
+def _read_only_message(page: SectionPage) -> str:
+    reason = page.edit_rule.reason or _("This section is read-only for you.")
+    return reason + " " + _("Nothing was saved.")
+
+
+def _pending_save(request: AuthenticatedHttpRequest) -> QueryDict | None:
     """Data posted while signed out, if it was posted to this page."""
     pending = request.session.get(PENDING_SAVE_KEY)
     if not pending or pending.get("path") != request.path:
@@ -199,7 +224,7 @@ def _pending_save(request: HttpRequest) -> QueryDict | None:
 
 
 def _save_form(
-    request: HttpRequest, page: SectionPage, form: SectionForm, data: Mapping[str, Any]
+    request: AuthenticatedHttpRequest, page: SectionPage, form: SectionForm, data: Mapping[str, Any]
 ) -> SaveResult:
     try:
         versions = json.loads(data.get("_versions") or "{}")
@@ -227,6 +252,7 @@ def _render_section(
     *,
     show_errors: bool = True,
     conflicts: SaveResult | None = None,
+    refusal: str = "",
 ) -> HttpResponse:
     history_url = reverse(
         "responses:question-history",
@@ -254,6 +280,11 @@ def _render_section(
             ).select_related("authority")
         )
     status = 409 if conflict_rows else (200 if not (show_errors and renderer.errors) else 422)
+    if refusal:
+        status = 403
+    reopened = []
+    if page.edit_rule.only_questions is not None:
+        reopened = [q for q in page.section.questions if q.id in page.edit_rule.only_questions]
     return render(
         request,
         "responses/section_edit.html",
@@ -263,6 +294,9 @@ def _render_section(
             "section": page.section,
             "authority": page.authority,
             "editable": page.editable,
+            "read_only_reason": page.edit_rule.reason if page.authority_is_editable else "",
+            "refusal": refusal,
+            "reopened_questions": reopened,
             "questions_html": renderer.render(),
             "error_summary": renderer.error_summary() if show_errors else [],
             "non_field_errors": form.non_field_errors() if show_errors and form.is_bound else [],
@@ -328,7 +362,9 @@ def _json_error(message: str, status: int, **extra: Any) -> JsonResponse:
 
 @never_cache
 @require_POST
-def section_autosave(request: HttpRequest, return_id: int, section: str) -> JsonResponse:
+def section_autosave(
+    request: AuthenticatedHttpRequest, return_id: int, section: str
+) -> JsonResponse:
     """Save a few answers of a section: JSON in, JSON out, answer by answer.
 
     Request: {"answers": [{"key": "C1|S01|exists", "version": 2, "data": {field: value}}]}.
@@ -345,7 +381,7 @@ def section_autosave(request: HttpRequest, return_id: int, section: str) -> Json
     except Http404:
         return _json_error(_("This section is not available to you."), 404)
     if not page.editable:
-        return _json_error(_("This section is read-only for you: nothing was saved."), 403)
+        return _json_error(_read_only_message(page), 403)
     try:
         payload = json.loads(request.body)
         items = payload["answers"]
@@ -361,15 +397,18 @@ def section_autosave(request: HttpRequest, return_id: int, section: str) -> Json
         requested=requested,
     )
     page.rows = plan.rows
-    result = save_answers(
-        country_return=page.country_return,
-        authority=page.authority,
-        section=plan.section,
-        edits=plan.edits,
-        user=request.user,
-        channel=AnswerChange.Channel.AUTOSAVE,
-        known=page.stored,
-    )
+    try:
+        result = save_answers(
+            country_return=page.country_return,
+            authority=page.authority,
+            section=plan.section,
+            edits=plan.edits,
+            user=request.user,
+            channel=AnswerChange.Channel.AUTOSAVE,
+            known=page.stored,
+        )
+    except EditRefused as refusal:
+        return _json_error(refusal.message, 403)
     return JsonResponse(
         {
             "saved": {"|".join(k): v for k, v in result.saved.items()},
@@ -414,7 +453,7 @@ def _parse_autosave_item(item: Any, page: SectionPage) -> RequestedAnswer:
 @never_cache
 @login_required
 def question_history(
-    request: HttpRequest, return_id: int, section: str, question: str
+    request: AuthenticatedHttpRequest, return_id: int, section: str, question: str
 ) -> HttpResponse:
     page = SectionPage(request, return_id, section)
     question_def = next((q for q in page.section.questions if q.code == question), None)
@@ -427,7 +466,7 @@ def question_history(
     ).select_related("answer", "changed_by")
     if request.method == "POST":
         if not page.editable:
-            raise Http404("Read-only")
+            raise PermissionDenied(_read_only_message(page))
         return _restore(request, page, question_def, changes)
     page.form_class()
     entries = [
@@ -464,7 +503,7 @@ def question_history(
 
 
 def _restore(
-    request: HttpRequest, page: SectionPage, question: QuestionDef, changes: Any
+    request: AuthenticatedHttpRequest, page: SectionPage, question: QuestionDef, changes: Any
 ) -> HttpResponse:
     change_id = request.POST.get("change", "")
     change = changes.filter(pk=int(change_id)).first() if change_id.isdigit() else None
@@ -477,20 +516,24 @@ def _restore(
         return redirect(back)
     answer = change.answer
     key: AnswerKey = (question.code, answer.row_code, answer.column_code)
-    result = save_answers(
-        country_return=page.country_return,
-        authority=page.authority,
-        section=page.section,
-        edits=[
-            AnswerEdit(
-                key,
-                AnswerValue(change.new_value, change.new_status, change.new_note),
-                answer.version,
-            )
-        ],
-        user=request.user,
-        channel=AnswerChange.Channel.RESTORE,
-    )
+    try:
+        result = save_answers(
+            country_return=page.country_return,
+            authority=page.authority,
+            section=page.section,
+            edits=[
+                AnswerEdit(
+                    key,
+                    AnswerValue(change.new_value, change.new_status, change.new_note),
+                    answer.version,
+                )
+            ],
+            user=request.user,
+            channel=AnswerChange.Channel.RESTORE,
+        )
+    except EditRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(back)
     if result.conflicts:
         messages.error(
             request, _("Someone changed this answer a moment ago. Look again, then restore.")

@@ -18,15 +18,15 @@ NEW_AUTHORITY_KINDS = [
 ]
 
 
-class ErrorSummaryMixin:
+class ErrorSummaryMixin(forms.Form):
     """Lists every error with a link to its field, for the summary at the top of the page."""
 
     def error_summary(self) -> list[tuple[str, str]]:
         """(anchor, message) pairs: field errors point to the field, others to the form's."""
-        summary = []
-        for message in self.non_field_errors():  # type: ignore[attr-defined]
-            summary.append(("form-errors", message))
-        for bound_field in self:  # type: ignore[attr-defined]
+        summary: list[tuple[str, str]] = []
+        for message in self.non_field_errors():
+            summary.append(("form-errors", str(message)))
+        for bound_field in self:
             anchor = bound_field.auto_id
             if bound_field.use_fieldset:
                 # A group of boxes: the first box takes the focus.
@@ -54,7 +54,9 @@ class SectionsForm(ErrorSummaryMixin, forms.Form):
 
     def __init__(self, *args: Any, country_return: CountryReturn, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sections"].queryset = Section.objects.filter(
+        sections_field = self.fields["sections"]
+        assert isinstance(sections_field, forms.ModelMultipleChoiceField)
+        sections_field.queryset = Section.objects.filter(
             questionnaire_id=country_return.round.questionnaire_id
         ).order_by("position")
 
@@ -99,7 +101,9 @@ class AuthorityForm(ErrorSummaryMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.country_return = country_return
         self.sections = sections
-        self.fields["authority"].queryset = Authority.objects.filter(
+        authority_field = self.fields["authority"]
+        assert isinstance(authority_field, forms.ModelChoiceField)
+        authority_field.queryset = Authority.objects.filter(
             country_id=country_return.country_id
         ).exclude(kind=Authority.Kind.NSO)
         self.fields["contact_email"].widget.attrs["autocomplete"] = "off"
@@ -109,7 +113,8 @@ class AuthorityForm(ErrorSummaryMixin, forms.Form):
         return name
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         authority = cleaned.get("authority")
         name = cleaned.get("new_authority_name", "")
         if authority and name:

@@ -1,22 +1,21 @@
 """Forwarding sections to authorities, and what follows: hand back, remind, reclaim, reopen.
 
-Every status change of an assignment goes through `change_assignment_status`, which checks
-`Assignment.TRANSITIONS` on the locked row and writes an `AssignmentEvent`. E-mails are written to
-the outbox in the same transaction and sent once it commits.
+Every status change of an assignment goes through `responses.returns.lifecycle.move_assignment`,
+which checks `Assignment.TRANSITIONS` on the locked row and writes an `AssignmentEvent`. E-mails
+are written to the outbox in the same transaction and sent once it commits.
 """
 
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from consultation.models import Round, Section
 
-from ..exceptions import ConsultationError, ForwardingRefused, IllegalTransition
+from ..exceptions import ConsultationError, ForwardingRefused
 from ..invitations.services import issue_invitation
 from ..models import (
     Assignment,
@@ -34,17 +33,10 @@ from ..notifications.queue import (
     queue_reminder,
     section_url,
 )
+from ..returns.lifecycle import move_assignment
 
 Status = Assignment.Status
 Action = AssignmentEvent.Action
-
-# What each target status means for the person asking, to word a refusal.
-_VERBS = {
-    Status.FORWARDED: gettext_lazy("forwarded again"),
-    Status.IN_PROGRESS: gettext_lazy("reopened"),
-    Status.HANDED_BACK: gettext_lazy("handed back"),
-    Status.RECLAIMED: gettext_lazy("reclaimed"),
-}
 
 
 def _status_label(status: str) -> str:
@@ -145,7 +137,7 @@ def _tell_contact(
     contact_email: str,
     contact_name: str,
     message: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> None:
     """Invite the contact, or, if they already answer for this authority, tell them by e-mail."""
     if not contact_email:
@@ -195,69 +187,12 @@ def _tell_contact(
     )
 
 
-def _person(user: AbstractBaseUser | None) -> str:
+def _person(user: User | None) -> str:
     if user is None:
         return ""
     full_name = getattr(user, "get_full_name", lambda: "")()
     email = getattr(user, "email", "")
     return f"{full_name} <{email}>" if full_name and email else full_name or email
-
-
-def change_assignment_status(
-    *,
-    assignment: Assignment,
-    to: str,
-    actor: AbstractBaseUser | None,
-    action: str,
-    note: str = "",
-    from_statuses: Iterable[str] | None = None,
-) -> AssignmentEvent:
-    """Move the assignment to status `to`, if Assignment.TRANSITIONS allows it, and record it.
-
-    The row is locked and its status read again, so that two people acting at once cannot both
-    move it from the same status. `from_statuses` narrows the allowed starting points further
-    (a reopen starts only from handed back). Raises IllegalTransition, changing nothing, when the
-    move is not allowed. Updates `assignment` in place and returns the event written.
-    """
-    current = (
-        Assignment.objects.select_for_update()
-        .select_related("section", "authority")
-        .get(pk=assignment.pk)
-    )
-    old = current.status
-    allowed = to in Assignment.TRANSITIONS.get(old, set())
-    if from_statuses is not None and old not in set(from_statuses):
-        allowed = False
-    if not allowed:
-        raise IllegalTransition(
-            _(
-                "Section %(section)s of %(authority)s is “%(status)s”, so it cannot be "
-                "%(verb)s. Nothing was changed."
-            )
-            % {
-                "section": current.section.code,
-                "authority": current.authority.name,
-                "status": _status_label(old),
-                "verb": _VERBS.get(to, to),
-            }
-        )
-    now = timezone.now()
-    fields: dict = {"status": to}
-    if to == Status.HANDED_BACK:
-        fields["handed_back_at"] = now
-    elif old == Status.HANDED_BACK:
-        fields["handed_back_at"] = None
-    Assignment.objects.filter(pk=current.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(assignment, name, value)
-    return AssignmentEvent.objects.create(
-        assignment=current,
-        action=action,
-        old_status=old,
-        new_status=to,
-        actor=actor,
-        note=note,
-    )
 
 
 @transaction.atomic
@@ -272,7 +207,7 @@ def forward_sections(
     contact_name: str = "",
     message: str = "",
     due_date: date | None = None,
-    forwarded_by: AbstractBaseUser | None,
+    forwarded_by: User | None,
 ) -> list[Assignment]:
     """Forward sections of a return to an authority: a known one, or a new one named here.
 
@@ -344,9 +279,8 @@ def forward_sections(
                 note=message,
             )
         else:
-            change_assignment_status(
+            move_assignment(
                 assignment=assignment,
-                to=Status.FORWARDED,
                 actor=forwarded_by,
                 action=Action.REFORWARDED,
                 note=message,
@@ -371,11 +305,9 @@ def forward_sections(
 
 
 @transaction.atomic
-def hand_back_section(*, assignment: Assignment, actor: AbstractBaseUser) -> AssignmentEvent:
+def hand_back_section(*, assignment: Assignment, actor: User) -> AssignmentEvent:
     """The authority hands its reply back; the return's focal points are told by e-mail."""
-    event = change_assignment_status(
-        assignment=assignment, to=Status.HANDED_BACK, actor=actor, action=Action.HANDED_BACK
-    )
+    event = move_assignment(assignment=assignment, action=Action.HANDED_BACK, actor=actor)
     country_return = assignment.country_return
     for email in sorted(Membership.objects.focal_point_emails(country_return)):
         queue_email(
@@ -398,7 +330,7 @@ def hand_back_section(*, assignment: Assignment, actor: AbstractBaseUser) -> Ass
 
 
 def _queue_contact_email(
-    *, assignment: Assignment, subject: str, template: str, actor: AbstractBaseUser | None
+    *, assignment: Assignment, subject: str, template: str, actor: User | None
 ) -> None:
     country_return = assignment.country_return
     queue_email(
@@ -417,7 +349,7 @@ def _queue_contact_email(
 
 
 @transaction.atomic
-def remind_assignment(*, assignment: Assignment, actor: AbstractBaseUser) -> AssignmentEvent:
+def remind_assignment(*, assignment: Assignment, actor: User) -> AssignmentEvent:
     """E-mail the contact of a section still being filled in, and record the reminder."""
     current = (
         Assignment.objects.select_for_update()
@@ -455,13 +387,9 @@ def remind_assignment(*, assignment: Assignment, actor: AbstractBaseUser) -> Ass
 
 
 @transaction.atomic
-def reclaim_assignment(
-    *, assignment: Assignment, actor: AbstractBaseUser, note: str = ""
-) -> AssignmentEvent:
+def reclaim_assignment(*, assignment: Assignment, actor: User, note: str = "") -> AssignmentEvent:
     """Take a section back from an authority. Its reply is kept, and the focal point reads it."""
-    event = change_assignment_status(
-        assignment=assignment, to=Status.RECLAIMED, actor=actor, action=Action.RECLAIMED, note=note
-    )
+    event = move_assignment(assignment=assignment, action=Action.RECLAIMED, actor=actor, note=note)
     if assignment.contact_email:
         _queue_contact_email(
             assignment=assignment,
@@ -474,14 +402,11 @@ def reclaim_assignment(
 
 
 @transaction.atomic
-def reforward_assignment(
-    *, assignment: Assignment, actor: AbstractBaseUser, note: str = ""
-) -> AssignmentEvent:
+def reforward_assignment(*, assignment: Assignment, actor: User, note: str = "") -> AssignmentEvent:
     """Give a reclaimed section back to its authority, with the same contact and due date."""
     _check_return_open(assignment.country_return)
-    event = change_assignment_status(
+    event = move_assignment(
         assignment=assignment,
-        to=Status.FORWARDED,
         actor=actor,
         action=Action.REFORWARDED,
         note=note,
@@ -504,18 +429,14 @@ def reforward_assignment(
 
 
 @transaction.atomic
-def reopen_assignment(
-    *, assignment: Assignment, actor: AbstractBaseUser, note: str = ""
-) -> AssignmentEvent:
+def reopen_assignment(*, assignment: Assignment, actor: User, note: str = "") -> AssignmentEvent:
     """Let the authority edit a section it handed back; its contact is told by e-mail."""
     _check_return_open(assignment.country_return)
-    event = change_assignment_status(
+    event = move_assignment(
         assignment=assignment,
-        to=Status.IN_PROGRESS,
         actor=actor,
         action=Action.REOPENED,
         note=note,
-        from_statuses=[Status.HANDED_BACK],
     )
     if assignment.contact_email:
         _queue_contact_email(

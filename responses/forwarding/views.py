@@ -14,12 +14,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from formtools.wizard.views import SessionWizardView
 
+from consultation.http import AuthenticatedHttpRequest
 from consultation.models import Section
 
 from ..access import get_return, require_focal_point, section_access
 from ..exceptions import ConsultationError
 from ..models import Assignment, Authority, CountryReturn
-from .forms import AuthorityForm, DetailsForm, ReviewForm, SectionsForm
+from .forms import AuthorityForm, DetailsForm, ErrorSummaryMixin, ReviewForm, SectionsForm
 from .services import (
     forward_sections,
     hand_back_section,
@@ -90,7 +91,7 @@ class ForwardSectionsWizard(SessionWizardView):
         data = self.get_cleaned_data_for_step("sections") or {}
         return list(data.get("sections", []))
 
-    def get_context_data(self, form: Form, **kwargs: Any) -> dict[str, Any]:
+    def get_context_data(self, form: ErrorSummaryMixin, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(form=form, **kwargs)
         context.update(
             country_return=self.country_return,
@@ -162,7 +163,9 @@ forward = ForwardSectionsWizard.as_view()
 
 @login_required
 @require_POST
-def section_hand_back(request: HttpRequest, return_id: int, section: str) -> HttpResponse:
+def section_hand_back(
+    request: AuthenticatedHttpRequest, return_id: int, section: str
+) -> HttpResponse:
     """The authority's respondent hands its reply to a section back to the focal points."""
     country_return = get_return(request.user, return_id)
     access = section_access(request.user, country_return, section)
@@ -217,7 +220,9 @@ def _act_on_assignment(
 
 @login_required
 @require_POST
-def assignment_remind(request: HttpRequest, return_id: int, assignment_id: int) -> HttpResponse:
+def assignment_remind(
+    request: AuthenticatedHttpRequest, return_id: int, assignment_id: int
+) -> HttpResponse:
     return _act_on_assignment(
         request,
         return_id,
@@ -229,7 +234,9 @@ def assignment_remind(request: HttpRequest, return_id: int, assignment_id: int) 
 
 @login_required
 @require_POST
-def assignment_reclaim(request: HttpRequest, return_id: int, assignment_id: int) -> HttpResponse:
+def assignment_reclaim(
+    request: AuthenticatedHttpRequest, return_id: int, assignment_id: int
+) -> HttpResponse:
     return _act_on_assignment(
         request,
         return_id,
@@ -244,7 +251,9 @@ def assignment_reclaim(request: HttpRequest, return_id: int, assignment_id: int)
 
 @login_required
 @require_POST
-def assignment_reforward(request: HttpRequest, return_id: int, assignment_id: int) -> HttpResponse:
+def assignment_reforward(
+    request: AuthenticatedHttpRequest, return_id: int, assignment_id: int
+) -> HttpResponse:
     return _act_on_assignment(
         request,
         return_id,
@@ -256,7 +265,9 @@ def assignment_reforward(request: HttpRequest, return_id: int, assignment_id: in
 
 @login_required
 @require_POST
-def assignment_reopen(request: HttpRequest, return_id: int, assignment_id: int) -> HttpResponse:
+def assignment_reopen(
+    request: AuthenticatedHttpRequest, return_id: int, assignment_id: int
+) -> HttpResponse:
     return _act_on_assignment(
         request,
         return_id,

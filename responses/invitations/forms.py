@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +36,8 @@ class NewAccountForm(forms.Form):
         self.email = email
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         password1 = cleaned.get("password1")
         password2 = cleaned.get("password2")
         if password1 and password2 and password1 != password2:
@@ -65,14 +66,15 @@ class ExistingAccountForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, request: HttpRequest, user: AbstractBaseUser, **kwargs) -> None:
+    def __init__(self, *args, request: HttpRequest, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.request = request
         self.user = user
-        self.authenticated_user: AbstractBaseUser | None = None
+        self.authenticated_user: User | None = None
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         password = cleaned.get("password")
         if password:
             self.authenticated_user = authenticate(

@@ -11,7 +11,7 @@ import hmac
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -62,7 +62,7 @@ def valid_until(now: datetime) -> datetime:
     return now + timedelta(days=settings.INVITATION_VALID_DAYS)
 
 
-def _inviter_label(inviter: AbstractBaseUser | None) -> str:
+def _inviter_label(inviter: User | None) -> str:
     """Who sent an invitation, as the e-mail names them: "Name (address)" or UNSD."""
     if inviter is None:
         return _("The United Nations Statistics Division")

@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -68,7 +68,7 @@ def issue_invitation(
     role: str,
     country_return: CountryReturn,
     authority: Authority,
-    invited_by: AbstractBaseUser | None,
+    invited_by: User | None,
     full_name: str = "",
     message: str = "",
 ) -> Invitation:
@@ -156,12 +156,12 @@ def check_invitation(*, token_hash: str) -> Invitation:
     return invitation
 
 
-def email_matches(user: AbstractBaseUser, email: str) -> bool:
+def email_matches(user: User, email: str) -> bool:
     address = normalize_email(email)
     return address in {normalize_email(user.get_username()), normalize_email(user.email)}
 
 
-def account_for_email(email: str) -> AbstractBaseUser | None:
+def account_for_email(email: str) -> User | None:
     """The existing account of an e-mail address, if any (by username first, then e-mail)."""
     address = normalize_email(email)
     users = get_user_model().objects
@@ -171,7 +171,7 @@ def account_for_email(email: str) -> AbstractBaseUser | None:
     )
 
 
-def redeem_invitation(*, token: str, user: AbstractBaseUser) -> Invitation:
+def redeem_invitation(*, token: str, user: User) -> Invitation:
     """Use the invitation for `user` (who must be the invited address) and give the membership.
 
     One conditional UPDATE marks it used: of two concurrent calls, exactly one succeeds and
@@ -181,7 +181,7 @@ def redeem_invitation(*, token: str, user: AbstractBaseUser) -> Invitation:
 
 
 @transaction.atomic
-def redeem_invitation_hash(*, token_hash: str, user: AbstractBaseUser) -> Invitation:
+def redeem_invitation_hash(*, token_hash: str, user: User) -> Invitation:
     """`redeem_invitation` for a token known only by its hash (as kept in the session)."""
     invitation = (
         Invitation.objects.select_related("country_return", "authority", "created_by")
@@ -220,7 +220,7 @@ def redeem_invitation_hash(*, token_hash: str, user: AbstractBaseUser) -> Invita
 @transaction.atomic
 def redeem_invitation_with_new_account(
     *, token_hash: str, password: str, full_name: str = ""
-) -> tuple[Invitation, AbstractBaseUser]:
+) -> tuple[Invitation, User]:
     """Create the invited address's account (username = e-mail) and redeem the invitation.
 
     The account is created only if the invitation is redeemed: both happen in one transaction.
@@ -246,7 +246,7 @@ def redeem_invitation_with_new_account(
 
 
 @transaction.atomic
-def resend_invitation(*, invitation: Invitation, resent_by: AbstractBaseUser | None) -> Invitation:
+def resend_invitation(*, invitation: Invitation, resent_by: User | None) -> Invitation:
     """Withdraw the invitation's link and issue (and, in an open round, send) a new one.
 
     Raises InvitationUsed if it was accepted already and InvitationRevoked if it was replaced.

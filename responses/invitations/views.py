@@ -8,6 +8,7 @@ line or Referer header.
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from consultation.http import AuthenticatedHttpRequest
 from consultation.models import Round
 
 from ..access import get_return, is_focal_point, is_unsd_admin
@@ -55,7 +57,7 @@ def _problem(
     )
 
 
-def _accepted(request: HttpRequest, invitation: Invitation, user) -> HttpResponse:
+def _accepted(request: HttpRequest, invitation: Invitation, user: User) -> HttpResponse:
     if request.user != user:
         login(request, user, backend=MODEL_BACKEND)
     request.session.pop(SESSION_TOKEN_HASH, None)
@@ -85,6 +87,8 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
         return _problem(request, error.reason, error.invitation)
 
     user = request.user
+    account: User | None
+    form: ExistingAccountForm | NewAccountForm | None
     if user.is_authenticated:
         if not email_matches(user, invitation.email):
             return _problem(request, "email_mismatch", invitation)
@@ -102,13 +106,14 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
 
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
-            if mode == "new":
+            if isinstance(form, NewAccountForm):
                 invitation, account = redeem_invitation_with_new_account(
                     token_hash=token_hash,
                     password=form.cleaned_data["password1"],
                     full_name=form.cleaned_data["full_name"],
                 )
             else:
+                assert account is not None  # signed in, or an account has this address
                 invitation = redeem_invitation_hash(token_hash=token_hash, user=account)
         except InvitationError as error:
             return _problem(request, error.reason, error.invitation)
@@ -141,7 +146,9 @@ def _back(request: HttpRequest, return_id: int) -> str:
 
 @login_required
 @require_POST
-def invitation_resend(request: HttpRequest, return_id: int, invitation_id: int) -> HttpResponse:
+def invitation_resend(
+    request: AuthenticatedHttpRequest, return_id: int, invitation_id: int
+) -> HttpResponse:
     """A new link for an invitation (the old one stops working): focal points and UNSD admins."""
     country_return = get_return(request.user, return_id)
     if not (is_focal_point(request.user, country_return) or is_unsd_admin(request.user)):

@@ -1,12 +1,13 @@
 """Views of a country return as a whole: the home page and the return's overview."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from consultation.definition import get_definition
 from consultation.formbuilder import section_progress
+from consultation.http import AuthenticatedHttpRequest
 from consultation.models import Questionnaire
 
 from .. import access
@@ -14,7 +15,7 @@ from ..answers.services import load_replies
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     returns = list(access.returns_visible_to(request.user).order_by("country__name"))
     if len(returns) == 1 and not access.is_unsd(request.user):
         return redirect("responses:return-overview", return_id=returns[0].pk)
@@ -30,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def return_overview(request: HttpRequest, return_id: int) -> HttpResponse:
+def return_overview(request: AuthenticatedHttpRequest, return_id: int) -> HttpResponse:
     country_return = access.get_return(request.user, return_id)
     definition = get_definition(country_return.round.questionnaire_id)
     focal = access.is_focal_point(request.user, country_return)

@@ -7,6 +7,7 @@ from consultation.definition import get_definition
 from consultation.formbuilder import AnswerValue
 from responses.answers.services import AnswerEdit, save_answers
 from responses.models import AnswerChange, CountryReturn
+from responses.returns.lifecycle import move_return
 
 KENYA_FORMULA = '=HYPERLINK("http://attacker.example/","Click")'
 ARABIC_OWNER = "الجهاز المركزي للإحصاء"
@@ -62,7 +63,9 @@ def fill_world(world) -> None:
     fill(world.return_a, world.nso_a, world.focal_point_a, KENYA_ANSWERS)
     fill(world.return_b, world.nso_b, world.focal_point_b, MEXICO_ANSWERS)
     fill(world.return_a, world.interior_a, world.respondent_a, INTERIOR_ANSWERS)
-    CountryReturn.objects.filter(pk=world.return_a.pk).update(status="submitted")
+    move_return(
+        country_return=world.return_a, action=CountryReturn.Action.SUBMIT, actor=world.focal_point_a
+    )
 
 
 def sheet_rows(worksheet) -> list[list[Any]]:

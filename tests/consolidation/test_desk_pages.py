@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from consultation.models import Area
+from consolidation.models import ReviewQuery
+from consultation.models import Area, Question
 from responses.models import CountryReturn, Membership, OutboundEmail
 from tests.consolidation.exports import fill_world, sheet_rows
 from tests.factories import UserFactory
@@ -62,6 +63,8 @@ def test_dashboard_shows_status_completeness_authorities_and_activity(client, wo
     assert [a.name for a in kenya.authorities] == ["Ministry of Interior", "Ministry of Labour"]
     assert kenya.authorities[0].sections == [("C", "In progress")]
     assert kenya.last_activity is not None
+    assert kenya.milestones.submitted_on == timezone.localdate()
+    assert kenya.milestones.accepted_on is None
     assert rows["MEX"].status_label == "In progress"
     html = response.content.decode()
     assert "Ministry of Interior" in html
@@ -165,3 +168,19 @@ def test_a_focal_point_who_is_also_staff_still_cannot_open_the_desk(client, worl
     client.force_login(user)
 
     assert client.get(reverse("consolidation:dashboard")).status_code == 404
+
+
+def test_open_queries_and_submissions_over_time_come_from_review_and_lifecycle(client, world):
+    fill_world(world)
+    question = Question.objects.get(section__questionnaire=world.round.questionnaire, code="A3")
+    ReviewQuery.objects.create(country_return=world.return_a, question=question)
+    ReviewQuery.objects.create(country_return=world.return_a, question=question, status="resolved")
+    client.force_login(world.reviewer)
+
+    response = client.get(reverse("consolidation:dashboard"))
+
+    rows = {row.place.iso3: row for row in response.context["rows"]}
+    assert rows["KEN"].open_queries == 1
+    assert rows["MEX"].open_queries == 0
+    assert response.context["over_time"] == [(timezone.localdate(), 1, 1)]
+    assert 'id="figures-submissions"' in response.content.decode()

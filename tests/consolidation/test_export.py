@@ -4,6 +4,7 @@ no live formula from user input."""
 import datetime
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from consolidation.exceptions import ExportError
@@ -171,7 +172,9 @@ def test_status_sheet_lists_every_return(workbook):
     book, _manifest = workbook
     rows = sheet_rows(book["Status"])
 
-    assert rows[1][:7] == ["Kenya", "404", "KEN", "Africa", "Sub-Saharan Africa", "Submitted", None]
+    assert rows[1][:6] == ["Kenya", "404", "KEN", "Africa", "Sub-Saharan Africa", "Submitted"]
+    assert rows[1][6].date() == timezone.localdate()  # submitted today, by its lifecycle event
+    assert rows[1][7] is None  # not accepted
     assert rows[2][2] == "MEX"
     assert rows[2][5] == "In progress"
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultation.models import Round, Section
-from responses.access import section_access
+from responses.access import edit_rule, section_access
 from responses.exceptions import ForwardingRefused, IllegalTransition
-from responses.forwarding.services import change_assignment_status, forward_sections
+from responses.forwarding.services import forward_sections
 from responses.models import (
     Answer,
     Assignment,
@@ -19,6 +19,7 @@ from responses.models import (
     Invitation,
     OutboundEmail,
 )
+from responses.returns.lifecycle import move_assignment
 
 pytestmark = pytest.mark.django_db
 
@@ -393,9 +394,8 @@ def test_forwarding_a_section_the_authority_still_holds_is_refused_and_changes_n
 
 def test_forwarding_a_reclaimed_section_again_forwards_the_same_assignment(world, open_round):
     assignment = world.assignment
-    change_assignment_status(
+    move_assignment(
         assignment=assignment,
-        to=Status.RECLAIMED,
         actor=world.focal_point_a,
         action=Action.RECLAIMED,
     )
@@ -497,25 +497,26 @@ def test_forwarding_is_refused_once_the_return_is_submitted(world, open_round):
 
 
 @pytest.mark.parametrize(
-    ("start", "target"),
+    ("start", "action"),
     [
-        (Status.RECLAIMED, Status.IN_PROGRESS),
-        (Status.RECLAIMED, Status.HANDED_BACK),
-        (Status.FORWARDED, Status.FORWARDED),
-        (Status.IN_PROGRESS, Status.FORWARDED),
-        (Status.HANDED_BACK, Status.FORWARDED),
-        (Status.HANDED_BACK, Status.HANDED_BACK),
+        (Status.RECLAIMED, Action.REOPENED),
+        (Status.RECLAIMED, Action.HANDED_BACK),
+        (Status.RECLAIMED, Action.STARTED),
+        (Status.FORWARDED, Action.REFORWARDED),
+        (Status.FORWARDED, Action.REOPENED),
+        (Status.IN_PROGRESS, Action.REFORWARDED),
+        (Status.IN_PROGRESS, Action.STARTED),
+        (Status.HANDED_BACK, Action.REFORWARDED),
+        (Status.HANDED_BACK, Action.HANDED_BACK),
     ],
 )
-def test_illegal_status_changes_are_refused_and_change_nothing(world, start, target):
+def test_illegal_status_changes_are_refused_and_change_nothing(world, start, action):
     assignment = world.assignment
     Assignment.objects.filter(pk=assignment.pk).update(status=start)
     assignment.refresh_from_db()
 
     with pytest.raises(IllegalTransition) as refusal:
-        change_assignment_status(
-            assignment=assignment, to=target, actor=world.focal_point_a, action=Action.REOPENED
-        )
+        move_assignment(assignment=assignment, action=action, actor=world.focal_point_a)
 
     assert "Nothing was changed" in refusal.value.message
     assignment.refresh_from_db()
@@ -524,9 +525,8 @@ def test_illegal_status_changes_are_refused_and_change_nothing(world, start, tar
 
 
 def test_a_status_change_records_who_when_and_both_statuses(world):
-    event = change_assignment_status(
+    event = move_assignment(
         assignment=world.assignment,
-        to=Status.HANDED_BACK,
         actor=world.respondent_a,
         action=Action.HANDED_BACK,
         note="Done",
@@ -545,17 +545,14 @@ def test_a_status_change_records_who_when_and_both_statuses(world):
 
 def test_a_stale_copy_cannot_move_an_assignment_twice(world):
     stale = Assignment.objects.get(pk=world.assignment.pk)
-    change_assignment_status(
+    move_assignment(
         assignment=world.assignment,
-        to=Status.RECLAIMED,
         actor=world.focal_point_a,
         action=Action.RECLAIMED,
     )
     # The stale copy still says "forwarded"; the locked row says "reclaimed".
     with pytest.raises(IllegalTransition):
-        change_assignment_status(
-            assignment=stale, to=Status.HANDED_BACK, actor=world.respondent_a, action="handed_back"
-        )
+        move_assignment(assignment=stale, action="handed_back", actor=world.respondent_a)
     assert Assignment.objects.get(pk=stale.pk).status == Status.RECLAIMED
 
 
@@ -583,7 +580,15 @@ def test_respondent_hands_a_section_back_and_the_focal_points_are_told(
     assert "Ministry of Interior handed back section C" in mail.outbox[0].subject
     # Still readable, no longer editable.
     access = section_access(world.respondent_a, world.return_a, "C")
-    assert access.editable_authority is None
+    rule = edit_rule(
+        world.respondent_a,
+        country_return=world.return_a,
+        authority=world.interior_a,
+        section_id=world.held_section.pk,
+        assignment=access.assignment,
+    )
+    assert not rule
+    assert "handed back" in rule.reason
 
 
 @pytest.mark.parametrize(
@@ -618,9 +623,8 @@ def test_a_reclaimed_reply_is_kept_and_the_focal_point_still_reads_it(world):
         value="kept",
         updated_at=timezone.now(),
     )
-    change_assignment_status(
+    move_assignment(
         assignment=world.assignment,
-        to=Status.RECLAIMED,
         actor=world.focal_point_a,
         action=Action.RECLAIMED,
     )

@@ -298,7 +298,8 @@ def test_formulas_are_read_as_their_values(world):
 # The command -------------------------------------------------------------------------------
 
 
-def test_command_imports_a_list(world, tmp_path: Path):
+def test_command_imports_a_list(world, tmp_path: Path, draft_round):
+    draft_round(world.round)
     path = tmp_path / "focal-points.xlsx"
     path.write_bytes(xlsx_bytes(GOOD_ROWS))
     out = io.StringIO()
@@ -423,7 +424,8 @@ def test_staff_without_the_right_to_change_rounds_is_refused(client, world):
     assert not Invitation.objects.exists()
 
 
-def test_upload_page_explains_the_format(client, world):
+def test_upload_page_explains_the_format(client, world, draft_round):
+    draft_round(world.round)
     client.force_login(world.admin)
     response = client.get(import_url(world.round))
     assert response.status_code == 200

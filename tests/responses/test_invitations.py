@@ -106,7 +106,10 @@ def test_email_is_queued_on_commit_and_sent_once_in_an_open_round(
     )
 
 
-def test_invitation_of_a_round_in_preparation_waits(world, django_capture_on_commit_callbacks):
+def test_invitation_of_a_round_in_preparation_waits(
+    world, django_capture_on_commit_callbacks, draft_round
+):
+    draft_round(world.round)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         invitation = issue_invitation(
             email="later@example.org",
@@ -315,7 +318,8 @@ def test_link_is_bound_to_the_invited_address(
     ).exists()
 
 
-def test_invitation_of_a_round_in_preparation_cannot_be_redeemed(world):
+def test_invitation_of_a_round_in_preparation_cannot_be_redeemed(world, draft_round):
+    draft_round(world.round)
     invitation = issue_invitation(
         email="early@example.org",
         role=Role.FOCAL_POINT,

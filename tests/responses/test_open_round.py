@@ -38,6 +38,13 @@ class FlakyBackend(EmailBackend):
 
 
 @pytest.fixture
+def world(world, draft_round):
+    """These tests start from a round in preparation."""
+    draft_round(world.round)
+    return world
+
+
+@pytest.fixture
 def pending(world) -> list[Invitation]:
     """Three focal point invitations waiting for the round to open (two countries)."""
     return [

@@ -7,7 +7,8 @@ from consultation.formbuilder import AnswerValue
 from consultation.loader import QuestionnaireFileError, load_questionnaire
 from consultation.models import Area, Question, Round
 from responses.answers.services import AnswerEdit, save_answers
-from responses.models import AnswerChange, Authority, CountryReturn
+from responses.models import AnswerChange, Authority, Membership
+from responses.returns.lifecycle import create_return, move_round
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,15 +33,23 @@ def answered(tmp_path, questionnaire_round):
     load_questionnaire(path, round_code="change-test")
     round_ = Round.objects.get(code="change-test")
     country = Area.objects.get(iso3="KEN")
-    country_return = CountryReturn.objects.create(round=round_, country=country)
-    nso = Authority.objects.create(country=country, name="KNBS", kind=Authority.Kind.NSO)
+    move_round(round_=round_, action=Round.Action.OPEN, actor=None)
+    country_return, _created = create_return(round_=round_, country=country)
+    nso = Authority.objects.get(country=country, kind=Authority.Kind.NSO)
+    focal_point = UserFactory()
+    Membership.objects.create(
+        user=focal_point,
+        role=Membership.Role.FOCAL_POINT,
+        country_return=country_return,
+        authority=nso,
+    )
     definition = get_definition(round_.questionnaire_id)
     save_answers(
         country_return=country_return,
         authority=nso,
         section=definition.section("A"),
         edits=[AnswerEdit(("Q2", "", ""), AnswerValue("yes"), 0)],
-        user=UserFactory(),
+        user=focal_point,
         channel=AnswerChange.Channel.WEB,
     )
     return path

@@ -15,14 +15,10 @@ from consultation.definition import get_definition
 from consultation.formbuilder import AnswerValue
 from consultation.models import Area, Round, Section
 from responses.answers.services import AnswerEdit, save_answers
-from responses.models import (
-    AnswerChange,
-    Assignment,
-    AssignmentEvent,
-    Authority,
-    CountryReturn,
-    Membership,
-)
+from responses.forwarding.services import forward_sections, hand_back_section
+from responses.models import Answer, AnswerChange, Assignment, Authority, Membership
+from responses.returns.lifecycle import create_return
+from responses.rounds import open_round
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (printed for the local demo only)
 
@@ -77,20 +73,15 @@ class Command(BaseCommand):
 
     def load(self, round_: Round) -> int:
         created = 0
-        if round_.status != Round.Status.OPEN:
-            round_.status = Round.Status.OPEN
-            round_.opened_at = timezone.now()
-            round_.deadline = round_.deadline or (timezone.localdate() + timedelta(days=45))
-            round_.save()
         returns = {}
         nsos = {}
         for iso3, name in NSO_NAMES.items():
-            country = Area.objects.get(iso3=iso3, level=Area.Level.COUNTRY)
-            returns[iso3], new = CountryReturn.objects.get_or_create(round=round_, country=country)
-            created += new
+            area = Area.objects.get(iso3=iso3, level=Area.Level.COUNTRY)
             nsos[iso3], new = Authority.objects.get_or_create(
-                country=country, kind=Authority.Kind.NSO, defaults={"name": name}
+                country=area, kind=Authority.Kind.NSO, defaults={"name": name}
             )
+            created += new
+            returns[iso3], new = create_return(round_=round_, country=area)
             created += new
         interior, new = Authority.objects.get_or_create(
             country=returns["KEN"].country,
@@ -132,51 +123,36 @@ class Command(BaseCommand):
                 authority=authority if country else None,
             )
             created += new
+        if round_.status == Round.Status.DRAFT:
+            if round_.deadline is None:
+                round_.deadline = timezone.localdate() + timedelta(days=45)
+                round_.save(update_fields=["deadline"])
+            open_round(round_=round_, opened_by=users["admin@unsd.example.org"])
+        # Kenya: section C forwarded to the Ministry of Interior, which is filling it in.
         section_c = Section.objects.get(questionnaire=round_.questionnaire, code="C")
-        assignment, new = Assignment.objects.get_or_create(
-            country_return=returns["KEN"],
-            section=section_c,
-            authority=interior,
-            defaults={
-                "due_date": timezone.localdate() + timedelta(days=2),
-                "contact_email": "migration@interior.example.org",
-                "message": "Please complete the source inventory for your administrative data.",
-                "forwarded_by": users["focal@knbs.example.org"],
-            },
-        )
-        if new:
-            AssignmentEvent.objects.create(
-                assignment=assignment,
-                action=AssignmentEvent.Action.FORWARDED,
-                new_status=assignment.status,
-                actor=users["focal@knbs.example.org"],
+        if not Assignment.objects.filter(country_return=returns["KEN"], section=section_c).exists():
+            forward_sections(
+                country_return=returns["KEN"],
+                sections=[section_c],
+                authority=interior,
+                contact_email="migration@interior.example.org",
+                message="Please complete the source inventory for your administrative data.",
+                due_date=timezone.localdate() + timedelta(days=2),
+                forwarded_by=users["focal@knbs.example.org"],
             )
             created += 1
         # Mexico: section B answered by the migration policy unit and handed back.
         section_b = Section.objects.get(questionnaire=round_.questionnaire, code="B")
-        handed_back, new = Assignment.objects.get_or_create(
-            country_return=returns["MEX"],
-            section=section_b,
-            authority=segob,
-            defaults={
-                "status": Assignment.Status.HANDED_BACK,
-                "due_date": timezone.localdate() + timedelta(days=10),
-                "contact_email": "estadisticas@gobernacion.example.org",
-                "forwarded_by": users["focal@inegi.example.org"],
-                "handed_back_at": timezone.now(),
-            },
-        )
-        if new:
-            for action, status in (
-                (AssignmentEvent.Action.FORWARDED, Assignment.Status.FORWARDED),
-                (AssignmentEvent.Action.HANDED_BACK, Assignment.Status.HANDED_BACK),
-            ):
-                AssignmentEvent.objects.create(
-                    assignment=handed_back,
-                    action=action,
-                    new_status=status,
-                    actor=users["estadisticas@gobernacion.example.org"],
-                )
+        mexico_b = Assignment.objects.filter(country_return=returns["MEX"], section=section_b)
+        if not mexico_b.exists():
+            forward_sections(
+                country_return=returns["MEX"],
+                sections=[section_b],
+                authority=segob,
+                contact_email="estadisticas@gobernacion.example.org",
+                due_date=timezone.localdate() + timedelta(days=10),
+                forwarded_by=users["focal@inegi.example.org"],
+            )
             created += 1
         definition = get_definition(round_.questionnaire_id)
         self.answer(
@@ -221,10 +197,22 @@ class Command(BaseCommand):
                 ("B12", "", ""): "yes",
             },
         )
+        handed_back = mexico_b.get()
+        if handed_back.status != Assignment.Status.HANDED_BACK:
+            hand_back_section(
+                assignment=handed_back, actor=users["estadisticas@gobernacion.example.org"]
+            )
         return created
 
     def answer(self, definition, country_return, authority, user, section_code, values) -> None:
         section = definition.section(section_code)
+        answered = Answer.objects.filter(
+            country_return=country_return,
+            authority=authority,
+            question_id__in=[question.id for question in section.questions],
+        )
+        if answered.exists():
+            return
         save_answers(
             country_return=country_return,
             authority=authority,
