@@ -15,9 +15,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.export import desk_cache
 from bench.render_section import (
     ROUND_CODE,
-    bench_cache,
     create_database,
     load_questionnaire,
     positive,
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     create_database()
     static_storage = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     with override_settings(
-        CACHES={"default": bench_cache(settings.CACHES["default"])},
+        CACHES={"default": desk_cache(settings.CACHES["default"])},
         STORAGES={**settings.STORAGES, "staticfiles": static_storage},
     ):
         from consultation.models import Round
