@@ -9,13 +9,11 @@ must not depend on the number of countries (tests/consolidation/test_desk_pages.
 """
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
-from bench.export import desk_cache
+from bench.export import desk_cache, ensure_round_data
 from bench.render_section import (
     ROUND_CODE,
     create_database,
@@ -47,25 +45,11 @@ def main(argv: list[str] | None = None) -> int:
         STORAGES={**settings.STORAGES, "staticfiles": static_storage},
     ):
         from consultation.models import Round
-        from responses.models import CountryReturn, Membership
+        from responses.models import Membership
 
         load_questionnaire()
         round_ = Round.objects.get(code=ROUND_CODE)
-        if CountryReturn.objects.filter(round=round_).count() != options.countries:
-            CountryReturn.objects.filter(round=round_).delete()
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.export",
-                    "--countries",
-                    str(options.countries),
-                    "--generate",
-                ],
-                check=True,
-                cwd=ROOT,
-                env=os.environ,
-            )
+        ensure_round_data(round_, options.countries)
         user, _created = get_user_model().objects.get_or_create(
             username="bench-reviewer", defaults={"email": "bench-reviewer@un.org"}
         )

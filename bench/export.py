@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.render_section import (
     ROUND_CODE,
@@ -44,6 +45,22 @@ def desk_cache(cache: dict) -> dict:
 
 
 BARE_CHUNK = 20_000
+
+
+def ensure_round_data(round_: Any, countries: int) -> None:
+    """A round of synthetic answers for `countries` countries, generated if it is not there."""
+    from responses.models import CountryReturn
+
+    if CountryReturn.objects.filter(round=round_).count() == countries:
+        return
+    CountryReturn.objects.filter(round=round_).delete()
+    # A child process, so that generating leaves this process's peak memory alone.
+    subprocess.run(
+        [sys.executable, "-m", "bench.export", "--countries", str(countries), "--generate"],
+        check=True,
+        cwd=ROOT,
+        env=os.environ,
+    )
 
 
 def peak_mb() -> float:
@@ -92,7 +109,6 @@ def main(argv: list[str] | None = None) -> int:
         from consolidation.models import Export
         from consultation.definition import get_definition
         from consultation.models import Round
-        from responses.models import CountryReturn
 
         questionnaire_id = load_questionnaire()
         round_ = Round.objects.select_related("questionnaire").get(code=ROUND_CODE)
@@ -103,22 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             written = generate_round(round_, definition, options.countries)
             print(f"generated {written} answers for {options.countries} countries")
             return 0
-        if CountryReturn.objects.filter(round=round_).count() != options.countries:
-            CountryReturn.objects.filter(round=round_).delete()
-            # A child process, so that generating leaves this process's peak memory alone.
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.export",
-                    "--countries",
-                    str(options.countries),
-                    "--generate",
-                ],
-                check=True,
-                cwd=ROOT,
-                env=os.environ,
-            )
+        ensure_round_data(round_, options.countries)
         with tempfile.TemporaryDirectory() as folder:
             path = str(Path(folder) / "export.xlsx")
             start = time.perf_counter()
