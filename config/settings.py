@@ -264,6 +264,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Export files (consolidation.models.Export): any Django storage backend; a local folder by
+    # default. Several web and worker machines need a shared one (a network folder, S3...).
+    "exports": {
+        "BACKEND": env_str("EXPORT_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": {"location": env_str("EXPORT_STORAGE_LOCATION", str(MEDIA_ROOT / "exports"))},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -302,13 +308,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "responses.tasks.send_daily_reminders",
         "schedule": timedelta(hours=24),
     },
+    "remove-expired-exports": {
+        "task": "consolidation.exports.tasks.remove_expired_exports",
+        "schedule": timedelta(hours=1),
+    },
 }
+# Export files are removed this many hours after they were written.
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 72)
 # The responses app keeps its tasks in its notifications package, where autodiscovery (which
 # looks for each app's tasks.py) does not look. Their names stay `responses.tasks.<name>`.
+# Consolidation's export tasks live in its exports package, likewise.
 CELERY_IMPORTS = (
     "responses.notifications.tasks",
     "responses.notifications.beat",
     "responses.offline.tasks",
+    "consolidation.exports.tasks",
 )
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)

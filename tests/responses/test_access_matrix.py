@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from consolidation.models import SeparateReturns
+from consolidation.models import Export, SeparateReturns
 from consolidation.review import services as review
 from consultation.formbuilder import AnswerValue
 from responses.models import Answer, AnswerChange, Assignment, Invitation
@@ -87,10 +88,19 @@ CASES = [
     # The upload step only reads the file and shows what it would change.
     Case("workbook-upload-post", "post", R("focal_point_a", "respondent_a", "respondent_a_other")),
     Case("blank-workbook", "get", R(*UNSD)),
+    # UNSD's desk: the dashboard, tabulations and exports.
+    Case("dashboard", "get", R(*UNSD)),
+    Case("dashboard-download", "get", R(*UNSD)),
+    Case("unsd-remind", "post", R(*UNSD), writes=True),
+    Case("tabulations", "get", R(*UNSD)),
+    Case("exports", "get", R(*UNSD)),
+    Case("export-request", "post", R(*UNSD), writes=True),
+    Case("export-status", "get", R(*UNSD)),
+    Case("export-download", "get", R(*UNSD)),
 ]
 
 
-def request_for(case, world, invitation):
+def request_for(case, world, invitation, export=None):
     a = world.return_a.pk
     held, other = world.held_section.code, world.other_section.code
     autosave_body = {
@@ -158,6 +168,17 @@ def request_for(case, world, invitation):
             reverse("responses:blank-workbook", args=[world.round.questionnaire.code]),
             {},
         ),
+        "dashboard": (reverse("consolidation:dashboard"), {}),
+        "dashboard-download": (reverse("consolidation:dashboard-download"), {}),
+        "unsd-remind": (reverse("consolidation:remind", args=[a]), {}),
+        "tabulations": (reverse("consolidation:tabulations") + "?section=B", {}),
+        "exports": (reverse("consolidation:exports"), {}),
+        "export-request": (
+            reverse("consolidation:exports"),
+            {"data": {"round": world.round.code, "kind": "consolidated", "format": "xlsx"}},
+        ),
+        "export-status": (reverse("consolidation:export-status", args=[export.pk]), {}),
+        "export-download": (reverse("consolidation:export-download", args=[export.pk]), {}),
     }[case.name]
 
 
@@ -182,6 +203,23 @@ def snapshot():
 
 
 @pytest.fixture
+def export(world, settings, tmp_path):
+    """A finished export with its file, in a storage folder of the test's own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "exports")},
+        },
+    }
+    done = Export.objects.create(
+        round=world.round, kind="consolidated", status="done", requested_by=world.reviewer
+    )
+    done.file.save("2026/export.xlsx", ContentFile(b"PK workbook"), save=True)
+    return done
+
+
+@pytest.fixture
 def invitation(world):
     return Invitation.objects.create(
         email="new-person@interior.example.org",
@@ -196,10 +234,10 @@ def invitation(world):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_access(client, world, invitation, case, role):
+def test_access(client, world, invitation, export, case, role):
     if role != "anonymous":
         client.force_login(getattr(world, role))
-    url, extra = request_for(case, world, invitation)
+    url, extra = request_for(case, world, invitation, export)
     if case.prepare is not None:
         case.prepare(world)
     if case.name == "workbook-upload-post":
