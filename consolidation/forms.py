@@ -7,17 +7,9 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from consultation.answers import LABEL_COLUMN, AnswerKey, AnswerValue, value_to_json
 from consultation.definition import ChoiceDef, QuestionDef
-from consultation.formbuilder import (
-    LABEL_COLUMN,
-    NOTE_MAX_LENGTH,
-    OTHER_MAX_LENGTH,
-    AnswerKey,
-    AnswerValue,
-    create_field,
-    status_field,
-    value_to_json,
-)
+from consultation.formbuilder import NOTE_MAX_LENGTH, OTHER_MAX_LENGTH, create_field, status_field
 from consultation.models import Kind
 
 from .services import ConsolidatedAnswer

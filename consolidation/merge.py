@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from consultation.answers import LABEL_COLUMN, AnswerKey, AnswerValue, is_empty
 from consultation.definition import QuestionDef, QuestionnaireDef
-from consultation.formbuilder import LABEL_COLUMN, AnswerKey, AnswerValue, is_empty
 from consultation.models import Kind
 
 SCOPE_AUTHORITY = "authority"

@@ -44,8 +44,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from consultation.answers import LABEL_COLUMN, AnswerKey, AnswerValue
 from consultation.definition import QuestionDef, QuestionnaireDef, SectionDef, get_definition
-from consultation.formbuilder import LABEL_COLUMN, AnswerKey, AnswerValue
 from responses import access
 from responses.answers.services import AnswerEdit, save_answers
 from responses.models import Answer, AnswerChange, Authority, CountryReturn

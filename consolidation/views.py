@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from consultation.answers import LABEL_COLUMN, AnswerKey, AnswerValue
 from consultation.definition import QuestionDef, QuestionnaireDef
-from consultation.formbuilder import LABEL_COLUMN, AnswerKey, AnswerValue
 from consultation.http import AuthenticatedHttpRequest
 from consultation.rendering import format_value
 from responses import access

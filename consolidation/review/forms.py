@@ -6,16 +6,9 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from consultation.answers import AnswerKey, AnswerValue, value_to_json
 from consultation.definition import QuestionDef
-from consultation.formbuilder import (
-    NOTE_MAX_LENGTH,
-    OTHER_MAX_LENGTH,
-    AnswerKey,
-    AnswerValue,
-    create_field,
-    status_field,
-    value_to_json,
-)
+from consultation.formbuilder import NOTE_MAX_LENGTH, OTHER_MAX_LENGTH, create_field, status_field
 
 from ..forms import NO_OWN_VALUE_KINDS, value_definition
 

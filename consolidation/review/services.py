@@ -17,14 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultation import conditions
+from consultation.answers import LABEL_COLUMN, AnswerKey, AnswerValue, comparable_answers
 from consultation.definition import QuestionDef, QuestionnaireDef, SectionDef, get_definition
-from consultation.formbuilder import (
-    LABEL_COLUMN,
-    AnswerKey,
-    AnswerValue,
-    comparable_answers,
-    resolve_grid_rows,
-)
+from consultation.formbuilder import resolve_grid_rows
 from consultation.models import Question
 from responses import access
 from responses.answers.services import AnswerEdit, save_answers

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from consultation.answers import AnswerKey, AnswerValue
 from consultation.definition import QuestionnaireDef, get_definition
-from consultation.formbuilder import AnswerKey, AnswerValue
 from consultation.http import AuthenticatedHttpRequest
 from consultation.rendering import format_value
 from responses import access

@@ -20,17 +20,15 @@ from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from consultation.definition import QuestionnaireDef, SectionDef, get_definition
-from consultation.formbuilder import (
+from consultation.answers import (
     LABEL_COLUMN,
     AnswerKey,
     AnswerValue,
-    SectionFormBuilder,
-    answers_to_data,
     comparable_answers,
     field_name,
-    resolve_grid_rows,
 )
+from consultation.definition import QuestionnaireDef, SectionDef, get_definition
+from consultation.formbuilder import SectionFormBuilder, answers_to_data, resolve_grid_rows
 from consultation.models import Kind, Question
 from consultation.rendering import format_value
 
@@ -338,7 +336,7 @@ def _preview_section(
     data = QueryDict(mutable=True)
     _put(data, {name: value for name, value in base.items() if name not in sheet.cells})
     _put(data, {name: value for name, value in sheet.data.items() if name not in sheet.unreadable})
-    form = SectionFormBuilder(section, rows).get_form_class()(
+    form = SectionFormBuilder(section, rows, definition.questions).get_form_class()(
         data,
         context_answers=comparable_answers(merged, excluding=own),
         enforce_required=False,

@@ -25,6 +25,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from consultation.answers import LABEL_COLUMN, AnswerKey, AnswerValue, field_name
 from consultation.definition import (
     SPECIAL_VALUES,
     YES_NO_CHOICES,
@@ -36,15 +37,11 @@ from consultation.definition import (
     SectionDef,
 )
 from consultation.formbuilder import (
-    LABEL_COLUMN,
     LONG_TEXT_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     OTHER_MAX_LENGTH,
     TEXT_MAX_LENGTH,
-    AnswerKey,
-    AnswerValue,
     answers_to_data,
-    field_name,
     ranking_size,
     resolve_grid_rows,
     respondent_row_code,

@@ -7,8 +7,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from consultation.answers import AnswerKey, AnswerValue
 from consultation.definition import QuestionnaireDef, SectionDef
-from consultation.formbuilder import AnswerKey, AnswerValue, Progress, section_progress
+from consultation.formbuilder import Progress, section_progress
 
 from ..answers.services import person_name
 from ..models import Assignment, CountryReturn, Membership

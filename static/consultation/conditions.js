@@ -135,8 +135,28 @@
     return status && status.value && !isHidden(status) ? { marked: status.value } : value;
   };
 
+  /* A date typed as day, month and year in three boxes, joined as the server joins them
+   * (SectionForm._join_date_parts): "2026-03-31" when all three are plain ASCII numbers. */
+  function datePartsValue(form, name) {
+    var year = form.querySelector('[name="' + CSS.escape(name + ".year") + '"]');
+    if (!year) return undefined;
+    if (isHidden(year)) return null;
+    var parts = ["day", "month", "year"].map(function (part) {
+      var input = form.querySelector('[name="' + CSS.escape(name + "." + part) + '"]');
+      return input ? input.value.trim() : "";
+    });
+    if (!parts.some(Boolean)) return null;
+    if (parts.every(function (part) { return /^[0-9]{1,19}$/.test(part); })) {
+      var pad = function (text, width) { text = String(parseInt(text, 10)); while (text.length < width) text = "0" + text; return text; };
+      return pad(parts[2], 4) + "-" + pad(parts[1], 2) + "-" + pad(parts[0], 2);
+    }
+    return parts.join("-");
+  }
+
   Answers.prototype.valueOf = function (question, row, column) {
     var name = [question, row, column].filter(Boolean).join(".");
+    var date = datePartsValue(this.form, name);
+    if (date !== undefined) return date;
     var inputs = this.form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
     if (!inputs.length && !row && !column) {
       // A ranking: the list of its ranks, in order (as conditions.py sees it).

@@ -14,8 +14,8 @@ from consolidation.merge import (
     merge_replies,
     normalise,
 )
+from consultation.answers import AnswerValue
 from consultation.definition import QuestionnaireDef
-from consultation.formbuilder import AnswerValue
 from consultation.models import Kind
 from tests.consultation.definitions import choices, column, grid, question, rows, section
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from consolidation.models import Resolution
 from consolidation.services import ConsolidatedStatus, consolidated_answers
-from consultation.formbuilder import AnswerValue
+from consultation.answers import AnswerValue
 from responses.models import Answer
 from tests.consolidation.test_services import C12, CENSUS, labour_holding, reply
 

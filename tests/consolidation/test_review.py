@@ -8,7 +8,7 @@ from consolidation.models import Correction, ReviewQuery
 from consolidation.review import services
 from consolidation.review.exceptions import ReviewRefused, SubmissionRefused
 from consolidation.services import consolidated_answers
-from consultation.formbuilder import AnswerValue
+from consultation.answers import AnswerValue
 from consultation.models import Kind
 from responses.answers.services import AnswerEdit, load_answers, save_answers
 from responses.exceptions import EditRefused, IllegalTransition

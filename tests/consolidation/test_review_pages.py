@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from consolidation.review import services
-from consultation.formbuilder import AnswerValue
+from consultation.answers import AnswerValue
 from responses.models import CountryReturn, QuestionReopening, ReturnEvent
 from tests.consolidation.test_review import C12, answer_every_required, save
 

@@ -11,7 +11,7 @@ from consolidation.services import (
     standing_separate_returns,
     withdraw_separate_returns,
 )
-from consultation.formbuilder import AnswerValue
+from consultation.answers import AnswerValue
 from tests.consolidation.test_services import B6, C12, reply
 
 pytestmark = pytest.mark.django_db

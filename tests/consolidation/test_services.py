@@ -14,7 +14,7 @@ from consolidation.services import (
     consolidated_answers,
     resolve_conflict,
 )
-from consultation.formbuilder import AnswerValue
+from consultation.answers import AnswerValue
 from consultation.models import Section
 from responses.answers.services import AnswerEdit, load_answers, load_replies, save_answers
 from responses.exceptions import EditRefused

@@ -7,8 +7,8 @@ from playwright.sync_api import Page, expect
 
 from consolidation.models import Resolution
 from consolidation.services import ConsolidatedStatus, consolidated_answers
+from consultation.answers import AnswerValue
 from consultation.definition import get_definition
-from consultation.formbuilder import AnswerValue
 from responses.models import Answer
 from tests.consolidation.test_services import C12, reply
 from tests.e2e.test_return_flow import assert_accessible, sign_in

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from consolidation.services import consolidated_answers
-from consultation.formbuilder import AnswerValue
+from consultation.answers import AnswerValue
 from responses.models import Answer, AnswerChange, CountryReturn, OutboundEmail
 from tests.consolidation.test_review import C12, answer_every_required, save
 from tests.e2e.test_return_flow import assert_accessible, sign_in

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from consolidation.models import Export, SeparateReturns
 from consolidation.review import services as review
-from consultation.formbuilder import AnswerValue
+from consultation.answers import AnswerValue
 from responses.models import Answer, AnswerChange, Assignment, Invitation
 from tests.consolidation.test_review import answer_every_required
 from tests.responses.offline.helpers import download, edit

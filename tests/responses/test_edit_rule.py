@@ -6,8 +6,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from consultation.answers import AnswerValue
 from consultation.definition import get_definition
-from consultation.formbuilder import AnswerValue
 from consultation.models import Area, Round
 from responses.access import edit_rule
 from responses.answers.services import AnswerEdit, save_answers

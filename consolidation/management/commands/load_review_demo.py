@@ -13,8 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from consolidation.review import services as review
+from consultation.answers import AnswerKey, AnswerValue
 from consultation.definition import QuestionDef, QuestionnaireDef, get_definition
-from consultation.formbuilder import AnswerKey, AnswerValue
 from consultation.models import Area, Kind, Round
 from responses.answers.services import AnswerEdit, save_answers
 from responses.management.commands.load_demo import DEMO_PASSWORD

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from consultation.formbuilder import AnswerValue
+from consultation.answers import AnswerValue
 from responses.answers.services import AnswerEdit, save_answers
 from responses.offline.services import apply_workbook, preview_workbook
 from tests.responses.offline.helpers import download, edit

@@ -3,7 +3,7 @@ change (with the edit rule's reason), conflicting when changed on the web since 
 
 import pytest
 
-from consultation.formbuilder import AnswerValue
+from consultation.answers import AnswerValue
 from consultation.models import Round
 from responses.answers.services import AnswerEdit, save_answers
 from responses.forwarding.services import hand_back_section

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from consultation.formbuilder import AnswerValue
+from consultation.answers import AnswerValue
 from responses.answers.services import AnswerEdit, save_answers
 from responses.models import Answer, AnswerChange
 from tests.responses.offline.helpers import download, edit
