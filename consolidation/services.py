@@ -18,15 +18,19 @@ reply holds) gets a ConsolidatedAnswer with a `status`:
 - PER_AUTHORITY: a question about the answering institution (scope "authority"): never merged;
   `value` is None and each authority's reply is in `sources`.
 
-`value` is the consolidated value to use (progress, submission, export); `needs_attention`
-tells conflicts and out-of-date decisions (submission refuses while any remain).
+`value` is the consolidated value to use (progress, submission, export; consolidated_values()
+gives them all by key); `applicable` is False where the question's condition, read on the
+consolidated answers, hides it; `needs_attention` tells the applicable conflicts and out-of-date
+decisions (submission refuses while any remain).
 
 Consolidated answers are not copies of replies: a TAKEN answer is read from its replies, so it
 follows them while the return is open. What the focal point decides (resolve_conflict) is stored
 once, as the return's consolidated answer (an Answer without an authority), through
 responses.services.save_answers: versioned, with its history (channel "consolidation"), and
 with a Resolution row saying who decided what, when, on which versions of the replies. Replies
-are never changed by consolidation.
+are never changed by consolidation. An accepted UNSD correction goes through the same function
+(resolve_conflict(..., value=..., channel=AnswerChange.Channel.CORRECTION)); the edit rule
+decides when each channel may write.
 
 Where a country cannot consolidate, the focal point says so (choose_separate_returns, with a
 reason); `separate_returns(country_return)` then gives one SeparateReturn per authority that
@@ -35,7 +39,7 @@ decision in force (None while the country consolidates).
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.contrib.auth.models import User
@@ -44,8 +48,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from consultation import conditions
 from consultation.definition import QuestionDef, QuestionnaireDef, SectionDef, get_definition
-from consultation.formbuilder import LABEL_COLUMN, AnswerKey, AnswerValue
+from consultation.formbuilder import LABEL_COLUMN, AnswerKey, AnswerValue, comparable_answers
 from responses import access
 from responses.answers.services import AnswerEdit, save_answers
 from responses.models import Answer, AnswerChange, Authority, CountryReturn
@@ -93,10 +98,15 @@ class ConsolidatedAnswer:
     # The version of the stored consolidated answer (0: none stored).
     version: int = 0
     resolution: Resolution | None = None
+    # False when the question's condition (show_if), read on the consolidated answers, hides it.
+    applicable: bool = True
 
     @property
     def needs_attention(self) -> bool:
-        return self.status in (ConsolidatedStatus.CONFLICT, ConsolidatedStatus.OUT_OF_DATE)
+        return self.applicable and self.status in (
+            ConsolidatedStatus.CONFLICT,
+            ConsolidatedStatus.OUT_OF_DATE,
+        )
 
     @property
     def source_versions(self) -> dict[str, int]:
@@ -237,7 +247,34 @@ def consolidate_return(*, country_return: CountryReturn) -> Consolidation:
             resolutions.get(key),
             rows.versions.get(key, {}),
         )
-    return Consolidation(country_return, questionnaire, answers, authorities)
+    return Consolidation(
+        country_return, questionnaire, _mark_applicability(questionnaire, answers), authorities
+    )
+
+
+def consolidated_values(
+    answers: Mapping[AnswerKey, ConsolidatedAnswer],
+) -> dict[AnswerKey, AnswerValue]:
+    """The values to use, by key (for section_progress and the like): settled answers only."""
+    return {key: answer.value for key, answer in answers.items() if answer.value is not None}
+
+
+def _mark_applicability(
+    questionnaire: QuestionnaireDef, answers: dict[AnswerKey, ConsolidatedAnswer]
+) -> dict[AnswerKey, ConsolidatedAnswer]:
+    """Questions hidden by their condition, read on the consolidated answers, are not applicable."""
+    lookup = conditions.AnswerLookup(comparable_answers(consolidated_values(answers)))
+    hidden = {
+        code
+        for code, question in questionnaire.questions.items()
+        if question.show_if and not conditions.evaluate(question.show_if, lookup)
+    }
+    if not hidden:
+        return answers
+    return {
+        key: replace(answer, applicable=False) if key[0] in hidden else answer
+        for key, answer in answers.items()
+    }
 
 
 def consolidated_answers(country_return: CountryReturn) -> dict[AnswerKey, ConsolidatedAnswer]:

@@ -172,12 +172,16 @@ def consolidation_page(request: AuthenticatedHttpRequest, return_id: int) -> Htt
     out_of_date = [
         _row(consolidation, answer, editable=may(answer))
         for answer in consolidation.answers.values()
-        if answer.status == ConsolidatedStatus.OUT_OF_DATE
+        if answer.status == ConsolidatedStatus.OUT_OF_DATE and answer.needs_attention
     ]
     sections = []
     for section in consolidation.questionnaire.sections:
         answers = consolidation.of_section(section)
-        attention = [answer for answer in answers if answer.status == ConsolidatedStatus.CONFLICT]
+        attention = [
+            answer
+            for answer in answers
+            if answer.status == ConsolidatedStatus.CONFLICT and answer.needs_attention
+        ]
         settled = [
             answer
             for answer in answers
@@ -191,7 +195,13 @@ def consolidation_page(request: AuthenticatedHttpRequest, return_id: int) -> Htt
                 "missing": [
                     _row(consolidation, a, editable=False)
                     for a in answers
-                    if a.status == ConsolidatedStatus.MISSING
+                    if a.status == ConsolidatedStatus.MISSING and a.applicable
+                ],
+                "not_asked": [
+                    _row(consolidation, a, editable=False)
+                    for a in answers
+                    if not a.applicable
+                    and a.status in (ConsolidatedStatus.CONFLICT, ConsolidatedStatus.OUT_OF_DATE)
                 ],
                 "per_authority": [
                     _row(consolidation, a, editable=False)

@@ -12,6 +12,7 @@ from consolidation.services import (
     ConsolidatedStatus,
     consolidate_return,
     consolidated_answers,
+    consolidated_values,
     resolve_conflict,
 )
 from consultation.formbuilder import AnswerValue
@@ -324,3 +325,25 @@ def test_consolidating_takes_the_same_number_of_queries_however_many_answers(
         consolidation = consolidate_return(country_return=world.return_a)
 
     assert consolidation.count(ConsolidatedStatus.TAKEN) == 3
+
+
+def test_a_conflict_on_a_question_the_consolidated_answers_hide_needs_no_attention(
+    world, questionnaire
+):
+    labour = labour_holding(world, "B")
+    b7 = ("B7", "", "")
+    for authority, user, definition in (
+        (world.nso_a, world.focal_point_a, "Born abroad"),
+        (labour, world.respondent_a_other, "Foreign citizens"),
+    ):
+        reply(world, questionnaire, authority, B6, AnswerValue("no"), user)
+        reply(world, questionnaire, authority, b7, AnswerValue(definition), user)
+
+    answers = consolidated_answers(world.return_a)
+
+    assert answers[B6].status == ConsolidatedStatus.TAKEN
+    assert answers[b7].status == ConsolidatedStatus.CONFLICT
+    assert not answers[b7].applicable
+    assert not answers[b7].needs_attention
+    assert consolidated_values(answers)[B6] == AnswerValue("no")
+    assert b7 not in consolidated_values(answers)
