@@ -100,6 +100,8 @@ class ConsolidatedAnswer:
     resolution: Resolution | None = None
     # False when the question's condition (show_if), read on the consolidated answers, hides it.
     applicable: bool = True
+    # The version of every reply row of the key, cleared ones too ({authority id: version}).
+    reply_versions: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def needs_attention(self) -> bool:
@@ -110,7 +112,8 @@ class ConsolidatedAnswer:
 
     @property
     def source_versions(self) -> dict[str, int]:
-        return {str(source.authority_id): source.version for source in self.sources}
+        """What a page hands back to resolve_conflict() as the replies it showed."""
+        return dict(self.reply_versions)
 
 
 @dataclass
@@ -296,7 +299,14 @@ def _consolidated(
     kind = key_kind(question, key).kind
     version = stored[1] if stored else 0
     if merge_status == MergeStatus.PER_AUTHORITY:
-        return ConsolidatedAnswer(key, ConsolidatedStatus.PER_AUTHORITY, None, sources, (), groups)
+        return ConsolidatedAnswer(
+            key,
+            ConsolidatedStatus.PER_AUTHORITY,
+            None,
+            sources=sources,
+            groups=groups,
+            reply_versions=versions,
+        )
     if stored is not None and (resolution is not None or not stored[0].is_blank):
         value = stored[0]
         if resolution is not None and dict(resolution.source_versions) != dict(versions):
@@ -308,11 +318,29 @@ def _consolidated(
             source.authority_id for source in sources if comparable(kind, source.value) == wanted
         )
         return ConsolidatedAnswer(
-            key, status, value, sources, taken_from, groups, version, resolution
+            key,
+            status,
+            value,
+            taken_from=taken_from,
+            version=version,
+            resolution=resolution,
+            sources=sources,
+            groups=groups,
+            reply_versions=versions,
         )
-    status = ConsolidatedStatus(merge_status.value)
-    taken_from = tuple(source.authority_id for source in sources) if merged_value else ()
-    return ConsolidatedAnswer(key, status, merged_value, sources, taken_from, groups, version)
+    taken_from = (
+        tuple(source.authority_id for source in sources) if merged_value is not None else ()
+    )
+    return ConsolidatedAnswer(
+        key,
+        ConsolidatedStatus(merge_status.value),
+        merged_value,
+        taken_from=taken_from,
+        version=version,
+        sources=sources,
+        groups=groups,
+        reply_versions=versions,
+    )
 
 
 def _check_key(questionnaire: QuestionnaireDef, key: AnswerKey, reply_keys: set) -> QuestionDef:

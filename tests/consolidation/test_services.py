@@ -347,3 +347,23 @@ def test_a_conflict_on_a_question_the_consolidated_answers_hide_needs_no_attenti
     assert not answers[b7].needs_attention
     assert consolidated_values(answers)[B6] == AnswerValue("no")
     assert b7 not in consolidated_values(answers)
+
+
+def test_a_reply_cleared_since_is_no_source_but_its_version_still_counts(world, questionnaire):
+    reply(world, questionnaire, world.nso_a, C12, AnswerValue("yes"))
+    reply(world, questionnaire, world.interior_a, C12, AnswerValue("no"), world.respondent_a)
+    reply(world, questionnaire, world.interior_a, C12, AnswerValue(), world.respondent_a)
+    shown = consolidated_answers(world.return_a)[C12]
+    assert shown.status == ConsolidatedStatus.TAKEN
+    assert [source.authority_id for source in shown.sources] == [world.nso_a.pk]
+
+    resolve_conflict(
+        country_return=world.return_a,
+        key=C12,
+        user=world.focal_point_a,
+        base_version=0,
+        shown_versions=shown.source_versions,
+        value=AnswerValue("dont_know"),
+    )
+
+    assert consolidated_answers(world.return_a)[C12].status == ConsolidatedStatus.RESOLVED
