@@ -177,12 +177,16 @@ def reference_round() -> Any:
     from consultation.areas import load_areas
     from consultation.loader import load_questionnaire
     from consultation.models import Round
+    from responses.rounds import open_round
 
     round_ = Round.objects.filter(code=ROUND_CODE).first()
     if round_ is None:
         load_areas()
         load_questionnaire(QUESTIONNAIRE_FILE, round_code=ROUND_CODE)
         round_ = Round.objects.get(code=ROUND_CODE)
+    if round_.status == Round.Status.DRAFT:
+        open_round(round_=round_, opened_by=None)  # replies are saved only in an open round
+        round_.refresh_from_db()
     return round_
 
 
