@@ -93,10 +93,13 @@ class ResolveForm(forms.Form):
             if self.kind not in NO_OWN_VALUE_KINDS:
                 value_field = create_field(self.kind, validation, self.choices)
                 # Options as radio buttons and tick boxes: none chosen until the focal point does.
-                if isinstance(value_field, forms.MultipleChoiceField):
-                    value_field.widget = forms.CheckboxSelectMultiple(choices=value_field.choices)
-                elif isinstance(value_field, forms.ChoiceField):
-                    value_field.widget = forms.RadioSelect(choices=value_field.choices)
+                if isinstance(value_field, forms.ChoiceField):
+                    multiple = isinstance(value_field, forms.MultipleChoiceField)
+                    value_field.widget = (
+                        forms.CheckboxSelectMultiple() if multiple else forms.RadioSelect()
+                    )
+                    # Setting the choices again hands them to the new widget.
+                    value_field.choices = value_field.choices
                 value_field.label = _("Own answer")
                 self.fields["value"] = value_field
                 if any(choice.is_other for choice in self.choices):

@@ -343,6 +343,24 @@ def _consolidated(
     )
 
 
+def consolidated_history(
+    country_return: CountryReturn, questionnaire: QuestionnaireDef, key: AnswerKey
+) -> list[AnswerChange]:
+    """Every change of one consolidated answer, the latest first (one query)."""
+    question = questionnaire.questions.get(key[0])
+    if question is None:
+        return []
+    return list(
+        AnswerChange.objects.filter(
+            answer__country_return=country_return,
+            answer__authority__isnull=True,
+            answer__question_id=question.id,
+            answer__row_code=key[1],
+            answer__column_code=key[2],
+        ).select_related("changed_by")
+    )
+
+
 def _check_key(questionnaire: QuestionnaireDef, key: AnswerKey, reply_keys: set) -> QuestionDef:
     code, row, column = key
     question = questionnaire.questions.get(code)

@@ -29,6 +29,7 @@ from .services import (
     Consolidation,
     choose_separate_returns,
     consolidate_return,
+    consolidated_history,
     consolidation_rule,
     resolve_conflict,
     separate_returns,
@@ -278,11 +279,26 @@ def consolidated_answer(
             target = reverse("consolidation:consolidation", args=[country_return.pk])
             return redirect(f"{target}#section-{section_code}")
     status = 400 if request.method == "POST" else 200
+    question = consolidation.questionnaire.questions[answer_key[0]]
+    kind, choices, _special, _validation = value_definition(question, answer_key)
+    history = [
+        {
+            "change": change,
+            "old": _describe(
+                kind, choices, AnswerValue(change.old_value, change.old_status, change.old_note)
+            ),
+            "new": _describe(
+                kind, choices, AnswerValue(change.new_value, change.new_status, change.new_note)
+            ),
+        }
+        for change in consolidated_history(country_return, consolidation.questionnaire, answer_key)
+    ]
     return render(
         request,
         "consolidation/answer.html",
         {
             "country_return": country_return,
+            "history": history,
             "row": row,
             "theirs": theirs,
             "editable": editable,
