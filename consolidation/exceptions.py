@@ -18,3 +18,15 @@ class ConsolidatedAnswerChanged(ConsultationError):
     def __init__(self, message: str, *, theirs: StoredAnswer) -> None:
         super().__init__(message)
         self.theirs = theirs
+
+
+class DeskError(ValueError):
+    """A request to UNSD's desk that cannot be carried out; the message says why."""
+
+
+class ExportError(DeskError):
+    """An export cannot be made as asked (no such round or country, wrong format)."""
+
+
+class ReminderRefused(DeskError):
+    """A reminder cannot be sent now (finished return, or already reminded today)."""

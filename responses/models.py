@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consultation.models import Area, Question, Round, Section
@@ -144,6 +145,18 @@ class ReturnEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d})"
+
+    def get_old_status_display(self) -> str:
+        return _status_label(self.old_status)
+
+    def get_new_status_display(self) -> str:
+        return _status_label(self.new_status)
+
+
+def _status_label(status: str) -> str:
+    return (
+        str(CountryReturn.Status(status).label) if status in CountryReturn.Status.values else status
+    )
 
 
 class RoundEvent(models.Model):
@@ -291,6 +304,11 @@ class Assignment(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
+
+    @property
+    def reminded_today(self) -> bool:
+        """A reminder went today (by hand or the daily task): the next may go tomorrow."""
+        return self.reminded_on == timezone.localdate()
 
 
 class AssignmentEvent(models.Model):
@@ -449,6 +467,15 @@ class AnswerChange(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version} by {self.changed_by_id} ({self.channel})"
+
+    def describe_channel(self) -> str:
+        """Through which channel, in words: a UNSD correction names who accepted it."""
+        if self.channel == self.Channel.CORRECTION:
+            person = (
+                self.changed_by.get_full_name() or self.changed_by.email if self.changed_by else ""
+            )
+            return gettext("UNSD correction, accepted by %(person)s") % {"person": person}
+        return str(self.get_channel_display())
 
 
 class QuestionReopening(models.Model):

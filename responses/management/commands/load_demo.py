@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from consultation.answers import AnswerValue
 from consultation.definition import get_definition
-from consultation.formbuilder import AnswerValue
 from consultation.models import Area, Round, Section
 from responses.answers.services import AnswerEdit, save_answers
 from responses.forwarding.services import forward_sections, hand_back_section
