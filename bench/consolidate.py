@@ -3,9 +3,8 @@
     make bench
     python -m bench.consolidate [--runs 50] [--profile]
 
-As bench.render_section: the environment's settings, a database of its own (`<name>_bench`),
-Redis database 15 with a key prefix of its own
-(bench-consolidate). Builds one country's return in the 2026 round
+As bench.render_section: the environment's settings and a database of its own (`<name>_bench`);
+the definition cache in the process's memory. Builds one country's return in the 2026 round
 with the NSO and five other authorities, each answering every question and every cell of fixed
 rows (and three rows of each grid whose rows the respondent adds), equal for most keys, typed
 differently for some (1000 and "1000.0", choices in another order), different for about one key
@@ -25,7 +24,6 @@ import time
 from typing import Any
 
 from bench.render_section import (
-    bench_cache,
     create_database,
     load_questionnaire,
     percentile,
@@ -153,7 +151,6 @@ def main(argv: list[str] | None = None) -> int:
         profiler = Profiler()
 
     setup_django()
-    from django.conf import settings
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, override_settings
 
@@ -161,8 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     from consultation.definition import get_definition
 
     database = create_database()
-    # A key prefix of its own: another benchmark forgetting the definition must not cost queries.
-    cache = {**bench_cache(settings.CACHES["default"]), "KEY_PREFIX": CACHE_PREFIX}
+    # The questionnaire's definition in this process's memory: what is timed is the merge, and
+    # another process emptying a shared Redis database would make every run rebuild it.
+    cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": CACHE_PREFIX}
     with override_settings(CACHES={"default": cache}):
         questionnaire_id = load_questionnaire()
         get_definition(questionnaire_id)

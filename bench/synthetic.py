@@ -13,8 +13,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from consultation.answers import LABEL_COLUMN
 from consultation.definition import ChoiceDef, QuestionnaireDef
-from consultation.formbuilder import LABEL_COLUMN, respondent_row_code
+from consultation.formbuilder import respondent_row_code
 from consultation.models import Area, Kind, Question, Round, Section
 from responses.models import Answer, Assignment, Authority, CountryReturn
 

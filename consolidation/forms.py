@@ -83,8 +83,17 @@ class ResolveForm(forms.Form):
             self.fields["choice"].initial = options[0][0]
         if self.allows_own_value:
             if self.kind not in NO_OWN_VALUE_KINDS:
-                self.fields["value"] = create_field(self.kind, validation, self.choices)
-                self.fields["value"].label = _("Own answer")
+                value_field = create_field(self.kind, validation, self.choices)
+                # Options as radio buttons and tick boxes: none chosen until the focal point does.
+                if isinstance(value_field, forms.ChoiceField):
+                    multiple = isinstance(value_field, forms.MultipleChoiceField)
+                    value_field.widget = (
+                        forms.CheckboxSelectMultiple() if multiple else forms.RadioSelect()
+                    )
+                    # Setting the choices again hands them to the new widget.
+                    value_field.choices = value_field.choices
+                value_field.label = _("Own answer")
+                self.fields["value"] = value_field
                 if any(choice.is_other for choice in self.choices):
                     self.fields["other"] = forms.CharField(
                         label=_("Please specify"), required=False, max_length=OTHER_MAX_LENGTH
@@ -99,6 +108,8 @@ class ResolveForm(forms.Form):
                     max_length=NOTE_MAX_LENGTH,
                     widget=forms.Textarea(attrs={"rows": 2}),
                 )
+
+        self.order_fields(["choice", "value", "other", "status", "footnote", "note"])
 
     def clean_versions(self) -> dict[str, int]:
         try:

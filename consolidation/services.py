@@ -18,15 +18,19 @@ reply holds) gets a ConsolidatedAnswer with a `status`:
 - PER_AUTHORITY: a question about the answering institution (scope "authority"): never merged;
   `value` is None and each authority's reply is in `sources`.
 
-`value` is the consolidated value to use (progress, submission, export); `needs_attention`
-tells conflicts and out-of-date decisions (submission refuses while any remain).
+`value` is the consolidated value to use (progress, submission, export; consolidated_values()
+gives them all by key); `applicable` is False where the question's condition, read on the
+consolidated answers, hides it; `needs_attention` tells the applicable conflicts and out-of-date
+decisions (submission refuses while any remain).
 
 Consolidated answers are not copies of replies: a TAKEN answer is read from its replies, so it
 follows them while the return is open. What the focal point decides (resolve_conflict) is stored
 once, as the return's consolidated answer (an Answer without an authority), through
 responses.services.save_answers: versioned, with its history (channel "consolidation"), and
 with a Resolution row saying who decided what, when, on which versions of the replies. Replies
-are never changed by consolidation.
+are never changed by consolidation. An accepted UNSD correction goes through the same function
+(resolve_conflict(..., value=..., channel=AnswerChange.Channel.CORRECTION)); the edit rule
+decides when each channel may write.
 
 Where a country cannot consolidate, the focal point says so (choose_separate_returns, with a
 reason); `separate_returns(country_return)` then gives one SeparateReturn per authority that
@@ -35,8 +39,9 @@ decision in force (None while the country consolidates).
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import NamedTuple
 
 from django.contrib.auth.models import User
 from django.db import models, transaction
@@ -44,7 +49,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from consultation.answers import LABEL_COLUMN, AnswerKey, AnswerValue
+from consultation import conditions
+from consultation.answers import LABEL_COLUMN, AnswerKey, AnswerValue, comparable_answers
 from consultation.definition import QuestionDef, QuestionnaireDef, SectionDef, get_definition
 from responses import access
 from responses.answers.services import AnswerEdit, save_answers
@@ -64,9 +70,8 @@ class ConsolidatedStatus(models.TextChoices):
     PER_AUTHORITY = "per_authority", gettext_lazy("Kept for each authority")
 
 
-@dataclass(frozen=True)
-class SourceReply:
-    """One authority's reply to one key, as stored."""
+class SourceReply(NamedTuple):
+    """One authority's reply to one key, as stored (a tuple: a return has thousands)."""
 
     authority_id: int
     authority_name: str
@@ -93,14 +98,22 @@ class ConsolidatedAnswer:
     # The version of the stored consolidated answer (0: none stored).
     version: int = 0
     resolution: Resolution | None = None
+    # False when the question's condition (show_if), read on the consolidated answers, hides it.
+    applicable: bool = True
+    # The version of every reply row of the key, cleared ones too ({authority id: version}).
+    reply_versions: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def needs_attention(self) -> bool:
-        return self.status in (ConsolidatedStatus.CONFLICT, ConsolidatedStatus.OUT_OF_DATE)
+        return self.applicable and self.status in (
+            ConsolidatedStatus.CONFLICT,
+            ConsolidatedStatus.OUT_OF_DATE,
+        )
 
     @property
     def source_versions(self) -> dict[str, int]:
-        return {str(source.authority_id): source.version for source in self.sources}
+        """What a page hands back to resolve_conflict() as the replies it showed."""
+        return dict(self.reply_versions)
 
 
 @dataclass
@@ -237,7 +250,34 @@ def consolidate_return(*, country_return: CountryReturn) -> Consolidation:
             resolutions.get(key),
             rows.versions.get(key, {}),
         )
-    return Consolidation(country_return, questionnaire, answers, authorities)
+    return Consolidation(
+        country_return, questionnaire, _mark_applicability(questionnaire, answers), authorities
+    )
+
+
+def consolidated_values(
+    answers: Mapping[AnswerKey, ConsolidatedAnswer],
+) -> dict[AnswerKey, AnswerValue]:
+    """The values to use, by key (for section_progress and the like): settled answers only."""
+    return {key: answer.value for key, answer in answers.items() if answer.value is not None}
+
+
+def _mark_applicability(
+    questionnaire: QuestionnaireDef, answers: dict[AnswerKey, ConsolidatedAnswer]
+) -> dict[AnswerKey, ConsolidatedAnswer]:
+    """Questions hidden by their condition, read on the consolidated answers, are not applicable."""
+    lookup = conditions.AnswerLookup(comparable_answers(consolidated_values(answers)))
+    hidden = {
+        code
+        for code, question in questionnaire.questions.items()
+        if question.show_if and not conditions.evaluate(question.show_if, lookup)
+    }
+    if not hidden:
+        return answers
+    return {
+        key: replace(answer, applicable=False) if key[0] in hidden else answer
+        for key, answer in answers.items()
+    }
 
 
 def consolidated_answers(country_return: CountryReturn) -> dict[AnswerKey, ConsolidatedAnswer]:
@@ -259,7 +299,14 @@ def _consolidated(
     kind = key_kind(question, key).kind
     version = stored[1] if stored else 0
     if merge_status == MergeStatus.PER_AUTHORITY:
-        return ConsolidatedAnswer(key, ConsolidatedStatus.PER_AUTHORITY, None, sources, (), groups)
+        return ConsolidatedAnswer(
+            key,
+            ConsolidatedStatus.PER_AUTHORITY,
+            None,
+            sources=sources,
+            groups=groups,
+            reply_versions=versions,
+        )
     if stored is not None and (resolution is not None or not stored[0].is_blank):
         value = stored[0]
         if resolution is not None and dict(resolution.source_versions) != dict(versions):
@@ -271,11 +318,47 @@ def _consolidated(
             source.authority_id for source in sources if comparable(kind, source.value) == wanted
         )
         return ConsolidatedAnswer(
-            key, status, value, sources, taken_from, groups, version, resolution
+            key,
+            status,
+            value,
+            taken_from=taken_from,
+            version=version,
+            resolution=resolution,
+            sources=sources,
+            groups=groups,
+            reply_versions=versions,
         )
-    status = ConsolidatedStatus(merge_status.value)
-    taken_from = tuple(source.authority_id for source in sources) if merged_value else ()
-    return ConsolidatedAnswer(key, status, merged_value, sources, taken_from, groups, version)
+    taken_from = (
+        tuple(source.authority_id for source in sources) if merged_value is not None else ()
+    )
+    return ConsolidatedAnswer(
+        key,
+        ConsolidatedStatus(merge_status.value),
+        merged_value,
+        taken_from=taken_from,
+        version=version,
+        sources=sources,
+        groups=groups,
+        reply_versions=versions,
+    )
+
+
+def consolidated_history(
+    country_return: CountryReturn, questionnaire: QuestionnaireDef, key: AnswerKey
+) -> list[AnswerChange]:
+    """Every change of one consolidated answer, the latest first (one query)."""
+    question = questionnaire.questions.get(key[0])
+    if question is None:
+        return []
+    return list(
+        AnswerChange.objects.filter(
+            answer__country_return=country_return,
+            answer__authority__isnull=True,
+            answer__question_id=question.id,
+            answer__row_code=key[1],
+            answer__column_code=key[2],
+        ).select_related("changed_by")
+    )
 
 
 def _check_key(questionnaire: QuestionnaireDef, key: AnswerKey, reply_keys: set) -> QuestionDef:

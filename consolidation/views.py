@@ -29,6 +29,7 @@ from .services import (
     Consolidation,
     choose_separate_returns,
     consolidate_return,
+    consolidated_history,
     consolidation_rule,
     resolve_conflict,
     separate_returns,
@@ -172,12 +173,16 @@ def consolidation_page(request: AuthenticatedHttpRequest, return_id: int) -> Htt
     out_of_date = [
         _row(consolidation, answer, editable=may(answer))
         for answer in consolidation.answers.values()
-        if answer.status == ConsolidatedStatus.OUT_OF_DATE
+        if answer.status == ConsolidatedStatus.OUT_OF_DATE and answer.needs_attention
     ]
     sections = []
     for section in consolidation.questionnaire.sections:
         answers = consolidation.of_section(section)
-        attention = [answer for answer in answers if answer.status == ConsolidatedStatus.CONFLICT]
+        attention = [
+            answer
+            for answer in answers
+            if answer.status == ConsolidatedStatus.CONFLICT and answer.needs_attention
+        ]
         settled = [
             answer
             for answer in answers
@@ -191,7 +196,13 @@ def consolidation_page(request: AuthenticatedHttpRequest, return_id: int) -> Htt
                 "missing": [
                     _row(consolidation, a, editable=False)
                     for a in answers
-                    if a.status == ConsolidatedStatus.MISSING
+                    if a.status == ConsolidatedStatus.MISSING and a.applicable
+                ],
+                "not_asked": [
+                    _row(consolidation, a, editable=False)
+                    for a in answers
+                    if not a.applicable
+                    and a.status in (ConsolidatedStatus.CONFLICT, ConsolidatedStatus.OUT_OF_DATE)
                 ],
                 "per_authority": [
                     _row(consolidation, a, editable=False)
@@ -268,11 +279,26 @@ def consolidated_answer(
             target = reverse("consolidation:consolidation", args=[country_return.pk])
             return redirect(f"{target}#section-{section_code}")
     status = 400 if request.method == "POST" else 200
+    question = consolidation.questionnaire.questions[answer_key[0]]
+    kind, choices, _special, _validation = value_definition(question, answer_key)
+    history = [
+        {
+            "change": change,
+            "old": _describe(
+                kind, choices, AnswerValue(change.old_value, change.old_status, change.old_note)
+            ),
+            "new": _describe(
+                kind, choices, AnswerValue(change.new_value, change.new_status, change.new_note)
+            ),
+        }
+        for change in consolidated_history(country_return, consolidation.questionnaire, answer_key)
+    ]
     return render(
         request,
         "consolidation/answer.html",
         {
             "country_return": country_return,
+            "history": history,
             "row": row,
             "theirs": theirs,
             "editable": editable,

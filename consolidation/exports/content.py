@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from consultation import conditions
+from consultation.answers import LABEL_COLUMN, AnswerKey, AnswerValue
 from consultation.definition import (
     SPECIAL_VALUES,
     ChoiceDef,
@@ -22,7 +23,7 @@ from consultation.definition import (
     SectionDef,
 )
 from consultation.describe import describe_condition
-from consultation.formbuilder import LABEL_COLUMN, AnswerKey, AnswerValue, resolve_grid_rows
+from consultation.formbuilder import resolve_grid_rows
 from consultation.models import Kind, Question
 from consultation.rendering import SectionRenderer
 

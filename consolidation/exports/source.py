@@ -16,9 +16,9 @@ from functools import cached_property
 from django.db.models import Max
 from django.utils import timezone
 
+from consultation.answers import AnswerKey, AnswerValue, comparable_answers
 from consultation.conditions import AnswerLookup
 from consultation.definition import QuestionnaireDef
-from consultation.formbuilder import AnswerKey, AnswerValue, comparable_answers
 from consultation.models import Round
 from responses.models import Answer, Authority, CountryReturn, ReturnEvent
 

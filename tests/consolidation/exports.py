@@ -3,8 +3,8 @@
 from collections.abc import Mapping
 from typing import Any
 
+from consultation.answers import AnswerValue
 from consultation.definition import get_definition
-from consultation.formbuilder import AnswerValue
 from responses.answers.services import AnswerEdit, save_answers
 from responses.models import AnswerChange, CountryReturn
 from responses.returns.lifecycle import move_return

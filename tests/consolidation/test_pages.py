@@ -194,3 +194,33 @@ def test_a_resolution_gone_out_of_date_is_shown_first(client, world, questionnai
         < html.index('id="section-A"')
     )
     assert "Out of date: a reply changed since it was resolved" in html
+
+
+def test_the_answer_page_shows_the_consolidated_answers_history(client, world, conflict):
+    client.force_login(world.focal_point_a)
+    url = reverse("consolidation:answer", args=[world.return_a.pk, "C12"])
+    client.post(
+        url,
+        {
+            "choice": str(world.nso_a.pk),
+            "base_version": 0,
+            "versions": json.dumps(conflict.source_versions),
+        },
+    )
+    client.post(
+        url,
+        {
+            "choice": "own",
+            "value": "dont_know",
+            "base_version": 1,
+            "versions": json.dumps(conflict.source_versions),
+        },
+    )
+
+    page = client.get(url).content.decode()
+
+    history = page[page.index("History of the consolidated answer") :]
+    assert history.count("<tr>") == 3  # the heading row and two changes
+    assert "Don&#x27;t know" in history
+    assert "Consolidation" in history
+    assert "fp-a@example.org" in history

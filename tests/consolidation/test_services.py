@@ -12,6 +12,7 @@ from consolidation.services import (
     ConsolidatedStatus,
     consolidate_return,
     consolidated_answers,
+    consolidated_values,
     resolve_conflict,
 )
 from consultation.answers import AnswerValue
@@ -324,3 +325,45 @@ def test_consolidating_takes_the_same_number_of_queries_however_many_answers(
         consolidation = consolidate_return(country_return=world.return_a)
 
     assert consolidation.count(ConsolidatedStatus.TAKEN) == 3
+
+
+def test_a_conflict_on_a_question_the_consolidated_answers_hide_needs_no_attention(
+    world, questionnaire
+):
+    labour = labour_holding(world, "B")
+    b7 = ("B7", "", "")
+    for authority, user, definition in (
+        (world.nso_a, world.focal_point_a, "Born abroad"),
+        (labour, world.respondent_a_other, "Foreign citizens"),
+    ):
+        reply(world, questionnaire, authority, B6, AnswerValue("no"), user)
+        reply(world, questionnaire, authority, b7, AnswerValue(definition), user)
+
+    answers = consolidated_answers(world.return_a)
+
+    assert answers[B6].status == ConsolidatedStatus.TAKEN
+    assert answers[b7].status == ConsolidatedStatus.CONFLICT
+    assert not answers[b7].applicable
+    assert not answers[b7].needs_attention
+    assert consolidated_values(answers)[B6] == AnswerValue("no")
+    assert b7 not in consolidated_values(answers)
+
+
+def test_a_reply_cleared_since_is_no_source_but_its_version_still_counts(world, questionnaire):
+    reply(world, questionnaire, world.nso_a, C12, AnswerValue("yes"))
+    reply(world, questionnaire, world.interior_a, C12, AnswerValue("no"), world.respondent_a)
+    reply(world, questionnaire, world.interior_a, C12, AnswerValue(), world.respondent_a)
+    shown = consolidated_answers(world.return_a)[C12]
+    assert shown.status == ConsolidatedStatus.TAKEN
+    assert [source.authority_id for source in shown.sources] == [world.nso_a.pk]
+
+    resolve_conflict(
+        country_return=world.return_a,
+        key=C12,
+        user=world.focal_point_a,
+        base_version=0,
+        shown_versions=shown.source_versions,
+        value=AnswerValue("dont_know"),
+    )
+
+    assert consolidated_answers(world.return_a)[C12].status == ConsolidatedStatus.RESOLVED
