@@ -179,12 +179,16 @@ def reference_round() -> Any:
     from consultation.areas import load_areas
     from consultation.loader import load_questionnaire
     from consultation.models import Round
+    from responses.rounds import open_round
 
     round_ = Round.objects.filter(code=ROUND_CODE).first()
     if round_ is None:
         load_areas()
         load_questionnaire(QUESTIONNAIRE_FILE, round_code=ROUND_CODE)
         round_ = Round.objects.get(code=ROUND_CODE)
+    if round_.status == Round.Status.DRAFT:
+        open_round(round_=round_, opened_by=None)  # replies are saved only in an open round
+        round_.refresh_from_db()
     return round_
 
 
@@ -249,13 +253,13 @@ def prepare_seats() -> list[Seat]:
 
 
 def reset_answers(seats: list[Seat]) -> None:
-    """Forget the seats' answers (and their history): every run starts from version 0."""
-    from responses.models import Answer, CountryReturn
+    """Forget the seats' answers (and their history): every run starts from version 0.
+
+    The returns stay in progress: a status changes only through its lifecycle.
+    """
+    from responses.models import Answer
 
     Answer.objects.filter(country_return_id__in=[s.return_id for s in seats]).delete()
-    CountryReturn.objects.filter(pk__in=[s.return_id for s in seats]).update(
-        status=CountryReturn.Status.NOT_STARTED
-    )
 
 
 def sign_in(seats: list[Seat]) -> None:

@@ -1,8 +1,9 @@
-"""The sign-in form (accounts are known by their e-mail address) and the password reset form."""
+"""The sign-in, password reset and new-password forms: accounts are known by their e-mail
+address, and each message names the field as it is labelled."""
 
 from typing import Any
 
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -25,6 +26,11 @@ class EmailAuthenticationForm(AuthenticationForm):
             "Wait an hour, then try again, or reset your password by e-mail."
         ),
     }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = _("Enter your e-mail address.")
+        self.fields["password"].error_messages["required"] = _("Enter your password.")
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip().lower()
@@ -70,3 +76,22 @@ class OutboxPasswordResetForm(PasswordResetForm):
     ) -> None:
         subject = plain_subject(render_to_string(subject_template_name, context))
         queue_email(to=to_email, subject=subject, template=email_template_name, context=context)
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Choosing a new password after a reset link, with messages naming the labelled fields."""
+
+    error_messages = {
+        **SetPasswordForm.error_messages,
+        "password_mismatch": _(
+            "“New password again” is not the same as “New password”: type the same password "
+            "in both."
+        ),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].error_messages["required"] = _("Enter a new password.")
+        self.fields["new_password2"].error_messages["required"] = _(
+            "Type the new password again in “New password again”."
+        )

@@ -11,6 +11,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from responses.returns import views as return_views
 
+from .forms import NewPasswordForm
 from .views import PasswordResetView, SignInView, session_status
 
 handler400 = "config.views.bad_request"
@@ -19,8 +20,8 @@ handler400 = "config.views.bad_request"
 only_get_and_post = require_http_methods(["GET", "HEAD", "POST"])
 
 
-def account_page(route: str, view: "type[View[Any]]", name: str) -> URLPattern:
-    return path(f"accounts/{route}", only_get_and_post(view.as_view()), name=name)
+def account_page(route: str, view: "type[View[Any]]", name: str, **options: Any) -> URLPattern:
+    return path(f"accounts/{route}", only_get_and_post(view.as_view(**options)), name=name)
 
 
 urlpatterns = [
@@ -28,6 +29,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("responses.urls")),
+    path("", include("consolidation.urls")),
+    path("", include("consolidation.review.urls")),
     account_page("login/", SignInView, "login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/session/", session_status, name="session-status"),
@@ -38,7 +41,10 @@ urlpatterns = [
     account_page("password_reset/", PasswordResetView, "password_reset"),
     account_page("password_reset/done/", auth_views.PasswordResetDoneView, "password_reset_done"),
     account_page(
-        "reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView, "password_reset_confirm"
+        "reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView,
+        "password_reset_confirm",
+        form_class=NewPasswordForm,
     ),
     account_page("reset/done/", auth_views.PasswordResetCompleteView, "password_reset_complete"),
     path("", include("consultation.urls")),

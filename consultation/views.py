@@ -32,7 +32,7 @@ def _section_form(definition: QuestionnaireDef, section: SectionDef, data=None, 
         submitted_rows=submitted_rows,
         added_row=added_row,
     )
-    form_class = SectionFormBuilder(section, rows).get_form_class()
+    form_class = SectionFormBuilder(section, rows, definition.questions).get_form_class()
     return form_class(data) if data is not None else form_class()
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from consultation.answers import LABEL_COLUMN, AnswerKey, AnswerValue, comparable_answers
 from consultation.definition import (
     COUNTRIES_LIST,
     QuestionDef,
@@ -27,19 +28,15 @@ from consultation.definition import (
     get_definition,
 )
 from consultation.formbuilder import (
-    LABEL_COLUMN,
-    AnswerKey,
-    AnswerValue,
     SectionForm,
     SectionFormBuilder,
     answers_to_data,
-    comparable_answers,
     resolve_grid_rows,
 )
 from consultation.http import AuthenticatedHttpRequest
 from consultation.models import Kind
 from consultation.parsing import MAX_ID, parse_whole_number
-from consultation.rendering import SectionRenderer, format_value
+from consultation.rendering import AnswerSummary, SectionRenderer, format_value
 
 from .. import access
 from ..exceptions import EditRefused
@@ -160,7 +157,9 @@ class SectionPage:
             submitted_rows=submitted_rows,
             added_row=added_row,
         )
-        return SectionFormBuilder(self.section, self.rows).get_form_class()
+        return SectionFormBuilder(
+            self.section, self.rows, self.definition.questions
+        ).get_form_class()
 
     def unbound_form(self) -> SectionForm:
         form_class = self.form_class()
@@ -213,7 +212,7 @@ def section_edit(request: AuthenticatedHttpRequest, return_id: int, section: str
             return _render_section(request, page, form, conflicts=result)
         messages.success(
             request,
-            _("Saved at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M")},
+            _("Saved at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M %Z")},
         )
         return redirect(request.get_full_path())
     if kept is not None and page.editable:
@@ -286,7 +285,6 @@ def _render_section(
             versions["|".join(conflict.key)] = conflict.theirs.version
             conflict_rows.append(_conflict_row(page, conflict.key, conflict.yours, conflict.theirs))
     definition = page.definition
-    position = definition.sections.index(page.section)
     holders = []
     if page.access.is_focal_point or page.access.is_unsd:
         holders = list(
@@ -294,6 +292,29 @@ def _render_section(
                 country_return=page.country_return, section_id=page.section.id
             ).select_related("authority")
         )
+        sections = list(definition.sections)
+    else:
+        # An authority's pages lead only to the sections it holds.
+        held = {
+            assignment.section_id
+            for assignment in access.visible_assignments(page.request.user, page.country_return)
+        }
+        sections = [s for s in definition.sections if s.id in held or s == page.section]
+    position = sections.index(page.section)
+    unanswered_required = []
+    if page.editable and page.access.assignment is not None:
+        answered = {
+            key[0]
+            for key, value in page.answers.items()
+            if value.is_answered and key[2] != LABEL_COLUMN
+        }
+        unanswered_required = [
+            question
+            for question in page.section.questions
+            if question.required
+            and question.code not in form.hidden_questions
+            and question.code not in answered
+        ]
     status = 409 if conflict_rows else (200 if not (show_errors and renderer.errors) else 422)
     if refusal:
         status = 403
@@ -312,10 +333,12 @@ def _render_section(
             "read_only_reason": page.edit_rule.reason if page.authority_is_editable else "",
             "refusal": refusal,
             "reopened_questions": reopened,
-            "questions_html": renderer.render(),
+            "questions_html": renderer.render()
+            if page.editable
+            else AnswerSummary(page.unbound_form(), page.answers, history_url=history_url).render(),
             "error_summary": renderer.error_summary() if show_errors else [],
             "non_field_errors": form.non_field_errors() if show_errors and form.is_bound else [],
-            "context_answers": {"|".join(k): v for k, v in page.context_answers().items()},
+            "context_answers": form.shown_context(),
             "versions": versions,
             "versions_json": json.dumps(versions),
             "owner_field": OWNER_FIELD,
@@ -325,10 +348,9 @@ def _render_section(
             "conflicts": conflict_rows,
             "holders": holders,
             "readable_authorities": page.access.readable_authorities,
-            "previous_section": definition.sections[position - 1] if position else None,
-            "next_section": definition.sections[position + 1]
-            if position + 1 < len(definition.sections)
-            else None,
+            "previous_section": sections[position - 1] if position else None,
+            "next_section": sections[position + 1] if position + 1 < len(sections) else None,
+            "unanswered_required": unanswered_required,
         },
         status=status,
     )
@@ -368,8 +390,45 @@ def _conflict_row(
         "yours": _describe(page, key, yours),
         "theirs": _describe(page, key, theirs.value),
         "by": theirs.updated_by,
+        "same_person": theirs.updated_by_id == page.request.user.pk,
         "at": theirs.updated_at,
     }
+
+
+def _changed_elsewhere(
+    page: SectionPage, known: Mapping[str, int], sent: set[AnswerKey]
+) -> list[dict[str, Any]]:
+    """Answers of the section saved (in another window, or by someone else) since the page
+    last heard of them: what they are now, by whom, so that the page shows it beside them."""
+    codes = {question.code for question in page.section.questions}
+    changed = {
+        key: stored
+        for key, stored in page.stored.items()
+        if key[0] in codes and key not in sent and stored.version > known.get("|".join(key), 0)
+    }
+    if not changed:
+        return []
+    changed_codes = {key[0] for key in changed}
+    sub_section = SectionDef(
+        id=page.section.id,
+        code=page.section.code,
+        title=page.section.title,
+        introduction="",
+        questions=tuple(q for q in page.section.questions if q.code in changed_codes),
+    )
+    page.rows = resolve_grid_rows(sub_section, page.definition.questions, page.answers)
+    return [
+        {
+            **_conflict_row(page, key, stored.value, stored),
+            "at": timezone.localtime(stored.updated_at).strftime("%H:%M %Z")
+            if stored.updated_at
+            else "",
+            "at_iso": stored.updated_at.isoformat() if stored.updated_at else "",
+            "version": stored.version,
+            "data": answers_to_data(sub_section, page.rows, {key: stored.value}),
+        }
+        for key, stored in changed.items()
+    ]
 
 
 # --- Autosave ---------------------------------------------------------------------------------
@@ -404,10 +463,13 @@ def section_autosave(
     try:
         payload = json.loads(request.body)
         items = payload["answers"]
-        if not isinstance(items, list) or not 0 < len(items) <= MAX_AUTOSAVE_KEYS:
+        known = _parse_known(payload.get("known"))
+        # With the versions the page knows, an empty list asks only what changed elsewhere.
+        fewest = 0 if known is not None else 1
+        if not isinstance(items, list) or not fewest <= len(items) <= MAX_AUTOSAVE_KEYS:
             raise ValueError
         requested = [_parse_autosave_item(item, page) for item in items]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return _json_error(_("The request could not be read. Reload the page and try again."), 400)
     plan = plan_autosave(
         section=page.section,
@@ -416,35 +478,52 @@ def section_autosave(
         requested=requested,
     )
     page.rows = plan.rows
-    try:
-        result = save_answers(
-            country_return=page.country_return,
-            authority=page.authority,
-            section=plan.section,
-            edits=plan.edits,
-            user=request.user,
-            channel=AnswerChange.Channel.AUTOSAVE,
-            known=page.stored,
-        )
-    except EditRefused as refusal:
-        return _json_error(refusal.message, 403)
+    result = SaveResult()
+    if plan.edits:
+        try:
+            result = save_answers(
+                country_return=page.country_return,
+                authority=page.authority,
+                section=plan.section,
+                edits=plan.edits,
+                user=request.user,
+                channel=AnswerChange.Channel.AUTOSAVE,
+                known=page.stored,
+            )
+        except EditRefused as refusal:
+            return _json_error(refusal.message, 403)
+    conflicts = [
+        {
+            **_conflict_row(page, c.key, c.yours, c.theirs),
+            "version": c.theirs.version,
+            "data": answers_to_data(plan.section, plan.rows, {c.key: c.theirs.value}),
+        }
+        for c in result.conflicts
+    ]
+    sent = {answer.key for answer in requested}
+    now = timezone.localtime()
     return JsonResponse(
         {
             "saved": {"|".join(k): v for k, v in result.saved.items()},
             "unchanged": {"|".join(k): v for k, v in result.unchanged.items()},
-            "conflicts": [
-                {
-                    **_conflict_row(page, c.key, c.yours, c.theirs),
-                    "version": c.theirs.version,
-                    "data": answers_to_data(plan.section, plan.rows, {c.key: c.theirs.value}),
-                }
-                for c in result.conflicts
-            ],
+            "conflicts": conflicts,
             "errors": plan.errors,
-            "saved_at": timezone.localtime().strftime("%H:%M"),
+            "not_saved": ["|".join(key) for key in plan.not_saved],
+            "changed_elsewhere": _changed_elsewhere(page, known, sent) if known is not None else [],
+            "saved_at": now.strftime("%H:%M %Z"),
+            "saved_at_iso": now.isoformat(),
         },
         status=409 if result.conflicts else 200,
     )
+
+
+def _parse_known(known: Any) -> dict[str, int] | None:
+    """The versions the page holds, by "question|row|column"; None when the page sent none."""
+    if known is None:
+        return None
+    if not isinstance(known, dict) or len(known) > 20 * MAX_AUTOSAVE_KEYS:
+        raise ValueError
+    return {str(key): int(version) for key, version in known.items()}
 
 
 def _parse_autosave_item(item: Any, page: SectionPage) -> RequestedAnswer:

@@ -322,7 +322,9 @@ def hand_back_section(*, assignment: Assignment, actor: User) -> AssignmentEvent
                 "authority": assignment.authority.name,
                 "section": assignment.section,
                 "handed_back_by": _person(actor),
-                "section_url": section_url(country_return, assignment.section.code),
+                # The authority's reply, not the focal point's own (empty) copy of the section.
+                "section_url": section_url(country_return, assignment.section.code)
+                + f"?reply={assignment.authority_id}",
                 "overview_url": overview_url(country_return),
             },
         )

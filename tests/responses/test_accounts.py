@@ -159,7 +159,7 @@ def test_new_address_sets_a_password_and_is_signed_in(client, accept_url, world,
         ("short pass", "short pass", "This password is too short"),
         ("password1234", "password1234", "This password is too common"),
         ("3141592653589793", "3141592653589793", "This password is entirely numeric"),
-        (NEW_PASSWORD, NEW_PASSWORD + "x", "The two passwords differ"),
+        (NEW_PASSWORD, NEW_PASSWORD + "x", "“Password again” is not the same as “Password”"),
         ("officer@interior", "officer@interior", "too similar"),
     ],
 )
