@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter, PathConverter, SlugConverter
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +140,66 @@ AUTOSAVE_BODY = st.builds(
     ),
 )
 ROLES = ["anonymous", "focal_point_a", "respondent_a", "admin"]
-METHODS = ["get", "post", "post-json", "head", "put", "delete"]
+# GET and POST are what views take: they are tried most.
+METHODS = ["get", "get", "post", "post", "post-json", "head", "put", "delete"]
+LONG_ROW = "r" + "9" * 40
+
+
+def sweep_examples(route: Route, real: dict[str, list[str]]) -> list[dict]:
+    """What the security sweep sent, tried on every URL before the arbitrary input."""
+    parts = {
+        name: kind.removeprefix("regex:").split("|")[0]
+        if kind.startswith("regex:")
+        else real.get(name, real[kind])[0]
+        for name, kind in route.converters
+    }
+    return [
+        {
+            "role": role,
+            "method": "get",
+            "parts": parts,
+            "query": [("reply", "²"), ("section", "\x00")],
+            "form": [],
+            "body": {},
+        }
+        for role in ("focal_point_a", "admin")
+    ] + [
+        {
+            "role": "anonymous",
+            "method": "post",
+            "parts": parts,
+            "query": [],
+            "form": [("username", "İ" * 150), ("password", "x")],
+            "body": {},
+        },
+        {
+            "role": "focal_point_a",
+            "method": "post",
+            "parts": parts,
+            "query": [],
+            "form": [
+                ("forward_{return_id}-current_step", "nonsense"),
+                ("A2", "consolidated"),
+                ("A11._rows", LONG_ROW),
+                (f"A11.{LONG_ROW}.name", "Planted"),
+                ("change", "²"),
+            ],
+            "body": {},
+        },
+        {
+            "role": "focal_point_a",
+            "method": "post-json",
+            "parts": parts,
+            "query": [],
+            "form": [],
+            "body": {
+                "answers": [
+                    {"key": f"A11|{LONG_ROW}|name", "version": 0, "data": {"A2": "consolidated"}},
+                    {"key": "A3||", "version": "²", "data": {"A3": "x"}},
+                ]
+            },
+        },
+    ]
 
 
 def real_values(world) -> dict[str, list[str]]:
@@ -156,6 +215,13 @@ def real_values(world) -> dict[str, list[str]]:
         world.held_section.pk,
     }
     return {
+        # By parameter name: the ids and codes that reach a view's own checks.
+        "return_id": [str(world.return_a.pk), str(world.return_b.pk)],
+        "assignment_id": [str(world.assignment.pk)],
+        "section": ["A", "C", "D", "B", "G"],
+        "question": ["A3", "C12", "D2", "A11"],
+        "questionnaire": ["migration-2026"],
+        # By converter, for the others.
         "int": [str(value) for value in sorted(ids)],
         "str": ["A", "B", "C", "D", "G", "A3", "C12", "D2", "C5", "responses", "auth"],
         "slug": ["migration-2026", "2026"],
@@ -163,7 +229,7 @@ def real_values(world) -> dict[str, list[str]]:
     }
 
 
-def path_value(kind: str, real: dict[str, list[str]]):
+def path_value(name: str, kind: str, real: dict[str, list[str]]):
     if kind.startswith("regex:"):
         body = kind.removeprefix("regex:")
         if re.fullmatch(r"\w+(\|\w+)*", body):
@@ -175,7 +241,9 @@ def path_value(kind: str, real: dict[str, list[str]]):
         "path": st.text(min_size=1, max_size=30),
         "str": st.text(min_size=1, max_size=30).filter(lambda text: "/" not in text),
     }[kind]
-    return st.one_of(st.sampled_from(real[kind]), arbitrary, WEIRD_TEXT.filter(bool))
+    return st.one_of(
+        st.sampled_from(real.get(name, real[kind])), arbitrary, WEIRD_TEXT.filter(bool)
+    )
 
 
 def fill(route: Route, values: dict[str, str]) -> str:
@@ -212,7 +280,7 @@ def test_no_input_makes_a_url_answer_a_server_error(route: Route, world):
         role=st.sampled_from(ROLES),
         method=st.sampled_from(METHODS),
         parts=st.fixed_dictionaries(
-            {name: path_value(kind, real) for name, kind in route.converters}
+            {name: path_value(name, kind, real) for name, kind in route.converters}
         ),
         query=FIELDS,
         form=FIELDS,
@@ -234,4 +302,6 @@ def test_no_input_makes_a_url_answer_a_server_error(route: Route, world):
             response = getattr(client, method)(url)
         assert response.status_code < 500, f"{method.upper()} {url} as {role}"
 
+    for case in sweep_examples(route, real):
+        check = example(**case)(check)
     check()
