@@ -96,6 +96,8 @@ demo: $(INSTALLED)
 	@$(DEMO_ENV) $(MANAGE) load_questionnaire $(QUESTIONNAIRE) --round 2026
 	@echo "== manage.py load_demo"
 	@$(DEMO_ENV) $(MANAGE) load_demo
+	@echo "== manage.py load_review_demo"
+	@$(DEMO_ENV) $(MANAGE) load_review_demo
 	@echo
 	@echo "The demo runs at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
 	@echo
@@ -124,6 +126,9 @@ format: $(INSTALLED_DEV)
 bench: $(INSTALLED_DEV) services
 	$(TEST_ENV) $(PYTHON) -m bench.render_section
 	$(TEST_ENV) $(PYTHON) -m bench.autosave --mode both
+	$(TEST_ENV) $(PYTHON) -m bench.consolidate
+	$(TEST_ENV) $(PYTHON) -m bench.export --countries 200
+	$(TEST_ENV) $(PYTHON) -m bench.dashboard --countries 200
 
 worker: $(INSTALLED)
 	$(DEV_ENV) $(VENV)/bin/celery -A config worker --loglevel=INFO
