@@ -12,7 +12,7 @@ from responses.models import Answer, AnswerChange, CountryReturn, Membership
 from responses.offline.reader import MAX_UPLOAD_BYTES, WorkbookRefused, check_container
 from responses.offline.services import apply_workbook, blank_workbook, preview_workbook
 from responses.offline.workbook import META_SHEET
-from tests.responses.offline.helpers import download, edit, meta_of
+from tests.responses.offline.helpers import cells_of, download, edit, meta_of
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +161,8 @@ def test_formula_cells_are_refused_and_named(world, workbook):
 
     message = refused(world, content)
 
-    assert "These cells hold formulas: A Respondent, routing and insti!C12." in message
+    sheet, coordinate = cells_of(workbook)["A3"]
+    assert f"These cells hold formulas: {sheet}!{coordinate}." in message
 
 
 def test_a_value_of_the_wrong_type_is_invalid_in_the_engines_words(world, workbook):
