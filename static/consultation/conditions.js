@@ -100,6 +100,17 @@
       }
     }
     if (!inputs.length) {
+      // A date: typed as day, month and year, read as the ISO date the server stores.
+      var year = this.form.querySelector('[name="' + CSS.escape(name + ".year") + '"]');
+      if (year) {
+        var form = this.form;
+        var parts = ["year", "month", "day"].map(function (part) {
+          var input = form.querySelector('[name="' + CSS.escape(name + "." + part) + '"]');
+          return input ? input.value.trim() : "";
+        });
+        if (!parts.every(function (part) { return /^\d+$/.test(part); })) return null;
+        return ("000" + Number(parts[0])).slice(-4) + "-" + ("0" + Number(parts[1])).slice(-2) + "-" + ("0" + Number(parts[2])).slice(-2);
+      }
       var key = [question, row || "", column || ""].join("|");
       return Object.prototype.hasOwnProperty.call(this.context, key) ? this.context[key] : null;
     }
