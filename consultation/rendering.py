@@ -15,12 +15,14 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from .answers import LABEL_COLUMN, field_name
 from .definition import SPECIAL_VALUES, YES_NO_CHOICES, ChoiceDef, ColumnDef, QuestionDef
 from .describe import describe_condition
-from .formbuilder import DATE_PARTS, LABEL_COLUMN, SectionForm, field_name, ranking_size
+from .formbuilder import DATE_PARTS, SectionForm, ranking_size
 from .models import Kind, Question
+from .parsing import parse_whole_number
 
-INPUT_TYPES = {
+INPUT_TYPES: dict[str, str] = {
     Kind.TEXT: "text",
     Kind.INTEGER: "text",
     Kind.DECIMAL: "text",
@@ -30,7 +32,7 @@ INPUT_TYPES = {
     Kind.EMAIL: "email",
     Kind.URL: "url",
 }
-INPUT_MODES = {
+INPUT_MODES: dict[str, str] = {
     Kind.INTEGER: "numeric",
     Kind.YEAR: "numeric",
     Kind.DECIMAL: "decimal",
@@ -169,10 +171,10 @@ class SectionRenderer:
         )
         heading = (
             f'<span class="question-code">{escape(question.code)}</span> '
-            f'<span class="question-text">{escape(question.text)}</span>{required}'
+            f'<span class="question-text" dir="auto">{escape(question.text)}</span>{required}'
         )
         help_html = (
-            f'<p class="help" id="{escape(help_id)}">{escape(question.help_text)}</p>'
+            f'<p class="help" id="{escape(help_id)}" dir="auto">{escape(question.help_text)}</p>'
             if help_id
             else ""
         )
@@ -182,11 +184,12 @@ class SectionRenderer:
                 "condition": describe_condition(show_if, self.questions)
             }
             body = f'<p class="condition print-only">{escape(sentence)}</p>{body}'
-        for column in question.columns if self.questions is not None else ():
-            if column.show_if:
+        questions = self.questions
+        for column in question.columns if questions is not None else ():
+            if column.show_if and questions is not None:
                 sentence = _("%(column)s: asked if %(condition)s.") % {
                     "column": column.label,
-                    "condition": describe_condition(column.show_if, self.questions, question),
+                    "condition": describe_condition(column.show_if, questions, question),
                 }
                 body += f'<p class="condition print-only">{escape(sentence)}</p>'
 
@@ -259,8 +262,9 @@ class SectionRenderer:
         for part in DATE_PARTS:
             part_name = f"{name}.{part}"
             value = self.value(part_name) if part_name in self.source else stored.get(part, "")
-            if part != "year" and value.isdigit():
-                value = str(int(value))
+            number = parse_whole_number(value)
+            if part != "year" and number is not None:
+                value = str(number)  # "07" shows as 7
             part_id = escape(field_id(part_name))
             aria = (
                 _attr("aria-labelledby", f"{field_id(part_name)}-label {labelled_by}")
@@ -329,7 +333,7 @@ class SectionRenderer:
         value = self.value(name)
         if kind == Kind.LONG_TEXT:
             return (
-                f'<textarea name="{escape(name)}" id="{escape(field_id(name))}" rows="4"'
+                f'<textarea name="{escape(name)}" id="{escape(field_id(name))}" rows="4" dir="auto"'
                 f"{extra}{self.invalid(name)}{self.disabled()}>{escape(value)}</textarea>"
             )
         if kind == Kind.CHECKBOX:
@@ -341,14 +345,16 @@ class SectionRenderer:
         input_type = INPUT_TYPES.get(kind, "text")
         mode = INPUT_MODES.get(kind)
         size = ' class="narrow"' if mode else ""
+        # Text in a right-to-left script shows right to left, in the page and in print.
+        direction = ' dir="auto"' if kind == Kind.TEXT else ""
         return (
             f'<input type="{input_type}" name="{escape(name)}" id="{escape(field_id(name))}"'
-            f' value="{escape(value)}"{_attr("inputmode", mode) if mode else ""}{size}'
+            f' value="{escape(value)}"{_attr("inputmode", mode) if mode else ""}{size}{direction}'
             f"{extra}{self.invalid(name)}{self.disabled()}>"
         )
 
     def render_select(
-        self, name: str, choices: Iterable[ChoiceDef], extra: str = "", blank: str = ""
+        self, name: str, choices: Sequence[ChoiceDef], extra: str = "", blank: str = ""
     ) -> str:
         blank = blank or self._choose
         key = (id(choices), blank)
@@ -394,7 +400,7 @@ class SectionRenderer:
             items.append(
                 f'<div class="choice"><input type="{input_type}" name="{escape(name)}"'
                 f' id="{escape(option_id)}" value="{escape(choice.code)}"{checked}{exclusive}'
-                f'{other}{extra}{self.disabled()}><label for="{escape(option_id)}">'
+                f'{other}{extra}{self.disabled()}><label for="{escape(option_id)}" dir="auto">'
                 f"{escape(choice.label)}</label></div>"
             )
         return f'<div class="choices">{"".join(items)}</div>'
@@ -488,7 +494,7 @@ class SectionRenderer:
                 else ""
             )
             header_cells.append(
-                f'<th scope="col" id="{escape(code)}-h-{escape(column.code)}">'
+                f'<th scope="col" id="{escape(code)}-h-{escape(column.code)}" dir="auto">'
                 f"{escape(column.label)}{required}{help_html}</th>"
             )
         body = []
@@ -540,12 +546,12 @@ class SectionRenderer:
             label_name = field_name(code, row, LABEL_COLUMN)
             header = (
                 f'<th scope="row" id="{escape(header_id)}">'
-                f'<label for="{escape(field_id(label_name))}">{escape(label)}</label>'
+                f'<label for="{escape(field_id(label_name))}" dir="auto">{escape(label)}</label>'
                 f"{self.render_errors(label_name)}"
                 f"{self.render_input(label_name, Kind.TEXT)}</th>"
             )
         else:
-            header = f'<th scope="row" id="{escape(header_id)}">{escape(label)}</th>'
+            header = f'<th scope="row" id="{escape(header_id)}" dir="auto">{escape(label)}</th>'
         cells = [header]
         for column in question.columns:
             cells.append(self.render_cell(question, row, column, header_id))

@@ -8,15 +8,9 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from consultation.answers import AnswerKey, AnswerValue, comparable_answers
 from consultation.definition import QuestionDef, RowDef, SectionDef
-from consultation.formbuilder import (
-    AnswerKey,
-    AnswerValue,
-    SectionFormBuilder,
-    answers_to_data,
-    comparable_answers,
-    resolve_grid_rows,
-)
+from consultation.formbuilder import SectionFormBuilder, answers_to_data, resolve_grid_rows
 from consultation.models import Question
 
 from .services import AnswerEdit
@@ -90,7 +84,7 @@ def plan_autosave(
         for name in [name for name in data if key_of_field(name) == answer.key]:
             data.pop(name)
         _put(data, answer.fields)
-    form = SectionFormBuilder(sub_section, rows).get_form_class()(
+    form = SectionFormBuilder(sub_section, rows, questions).get_form_class()(
         data,
         context_answers=comparable_answers(answers, excluding=concerned),
         enforce_required=False,

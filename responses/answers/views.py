@@ -1,8 +1,9 @@
 """Views of a section's answers: the section page and its Save, autosave, history and restore."""
 
 import json
-import time
+import re
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
@@ -10,14 +11,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from consultation.answers import LABEL_COLUMN, AnswerKey, AnswerValue, comparable_answers
 from consultation.definition import (
     COUNTRIES_LIST,
     QuestionDef,
@@ -26,23 +28,29 @@ from consultation.definition import (
     get_definition,
 )
 from consultation.formbuilder import (
-    LABEL_COLUMN,
-    AnswerKey,
-    AnswerValue,
     SectionForm,
     SectionFormBuilder,
     answers_to_data,
-    comparable_answers,
     resolve_grid_rows,
 )
 from consultation.http import AuthenticatedHttpRequest
 from consultation.models import Kind
+from consultation.parsing import MAX_ID, parse_whole_number
 from consultation.rendering import AnswerSummary, SectionRenderer, format_value
 
 from .. import access
 from ..exceptions import EditRefused
 from ..models import AnswerChange, Assignment, Authority
 from .autosave import RequestedAnswer, key_of_field, plan_autosave
+from .kept import (
+    DISCARD_FIELD,
+    OWNER_FIELD,
+    KeptForm,
+    discard_kept_form,
+    keep_posted_form,
+    kept_form,
+    owner_token,
+)
 from .services import (
     AnswerEdit,
     SaveResult,
@@ -52,18 +60,19 @@ from .services import (
     save_answers,
 )
 
-PENDING_SAVE_KEY = "pending_section_save"
 MAX_AUTOSAVE_KEYS = 200
+# A row or column code in an answer key: what the loader allows, in the answer's 30 characters.
+_ANSWER_PART = re.compile(r"[-A-Za-z0-9_]{0,30}")
 
 
 # --- The section page -----------------------------------------------------------------------------
 
 
 def login_required_keeping_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Like login_required, but a form posted after the session ended is kept, not lost.
+    """Like login_required, but a form posted after its author's session ended is kept.
 
-    The posted data waits in the (anonymous) session; once the respondent signs in again, the
-    section page saves it.
+    It waits in the (anonymous) session for its author only (`kept`); once they sign in again,
+    the section page shows it to them, unsaved, to save or discard.
     """
 
     @wraps(view)
@@ -71,11 +80,7 @@ def login_required_keeping_post(view: Callable[..., HttpResponse]) -> Callable[.
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         if request.method == "POST":
-            request.session[PENDING_SAVE_KEY] = {
-                "path": request.path,
-                "data": {key: request.POST.getlist(key) for key in request.POST},
-                "at": time.time(),
-            }
+            keep_posted_form(request)
         return redirect_to_login(request.get_full_path())
 
     return wrapper
@@ -124,9 +129,10 @@ class SectionPage:
     def _viewed_authority(self) -> Authority:
         reply = self.request.GET.get("reply", "")
         if reply:
-            if not reply.isdigit() or not self.access.may_read(int(reply)):
+            reply_id = parse_whole_number(reply)
+            if reply_id is None or not self.access.may_read(reply_id):
                 raise Http404("No such reply")
-            return next(a for a in self.access.readable_authorities if a.pk == int(reply))
+            return next(a for a in self.access.readable_authorities if a.pk == reply_id)
         return self.access.editable_authority or self.access.readable_authorities[0]
 
     def context_answers(self) -> dict[AnswerKey, Any]:
@@ -151,7 +157,9 @@ class SectionPage:
             submitted_rows=submitted_rows,
             added_row=added_row,
         )
-        return SectionFormBuilder(self.section, self.rows).get_form_class()
+        return SectionFormBuilder(
+            self.section, self.rows, self.definition.questions
+        ).get_form_class()
 
     def unbound_form(self) -> SectionForm:
         form_class = self.form_class()
@@ -175,16 +183,22 @@ class SectionPage:
         return {"|".join(key): stored.version for key, stored in self.stored.items()}
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @login_required_keeping_post
 def section_edit(request: AuthenticatedHttpRequest, return_id: int, section: str) -> HttpResponse:
     page = SectionPage(request, return_id, section)
-    pending = _pending_save(request)
-    if request.method == "POST" or pending is not None:
+    kept = kept_form(request)
+    if request.method == "POST":
         if not page.editable:
             raise PermissionDenied(_read_only_message(page))
-        data = pending if pending is not None else request.POST
-        added_row = data.get("add_row", "") if pending is None else ""
+        # Saving the page, or discarding, settles what was kept from before signing in.
+        discard_kept_form(request.session)
+        if DISCARD_FIELD in request.POST:
+            messages.info(request, _("What you typed before signing in again was discarded."))
+            return redirect(request.get_full_path())
+        data = request.POST
+        added_row = data.get("add_row", "")
         form = page.bound_form(data, added_row)
         if added_row:
             return _render_section(request, page, form, show_errors=False)
@@ -194,8 +208,6 @@ def section_edit(request: AuthenticatedHttpRequest, return_id: int, section: str
             result = _save_form(request, page, form, data)
         except EditRefused as refusal:
             return _render_section(request, page, form, refusal=refusal.message)
-        if pending is not None:
-            messages.success(request, _("What you typed before signing in again has been saved."))
         if result.conflicts:
             return _render_section(request, page, form, conflicts=result)
         messages.success(
@@ -203,6 +215,10 @@ def section_edit(request: AuthenticatedHttpRequest, return_id: int, section: str
             _("Saved at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M %Z")},
         )
         return redirect(request.get_full_path())
+    if kept is not None and page.editable:
+        # Shown, never saved, until its author saves the page (a plain GET changes nothing).
+        form = page.bound_form(kept.data)
+        return _render_section(request, page, form, show_errors=False, kept=kept)
     return _render_section(request, page, page.unbound_form())
 
 
@@ -211,28 +227,21 @@ def _read_only_message(page: SectionPage) -> str:
     return reason + " " + _("Nothing was saved.")
 
 
-def _pending_save(request: AuthenticatedHttpRequest) -> QueryDict | None:
-    """Data posted while signed out, if it was posted to this page."""
-    pending = request.session.get(PENDING_SAVE_KEY)
-    if not pending or pending.get("path") != request.path:
-        return None
-    del request.session[PENDING_SAVE_KEY]
-    data = QueryDict(mutable=True)
-    for key, values in pending["data"].items():
-        data.setlist(key, values)
-    return data
+def _posted_versions(data: Mapping[str, Any]) -> dict[str, int]:
+    """The answer versions a posted form started from (its `_versions` field)."""
+    try:
+        versions = json.loads(data.get("_versions") or "{}")
+        if not isinstance(versions, dict):
+            return {}
+        return {str(key): int(value) for key, value in versions.items()}
+    except (ValueError, TypeError):
+        return {}
 
 
 def _save_form(
     request: AuthenticatedHttpRequest, page: SectionPage, form: SectionForm, data: Mapping[str, Any]
 ) -> SaveResult:
-    try:
-        versions = json.loads(data.get("_versions") or "{}")
-        if not isinstance(versions, dict):
-            versions = {}
-        versions = {str(key): int(value) for key, value in versions.items()}
-    except (ValueError, TypeError):
-        versions = {}
+    versions = _posted_versions(data)
     edits = changes_from_form(form.cleaned_answers(), page.stored, versions)
     return save_answers(
         country_return=page.country_return,
@@ -252,6 +261,7 @@ def _render_section(
     *,
     show_errors: bool = True,
     conflicts: SaveResult | None = None,
+    kept: KeptForm | None = None,
     refusal: str = "",
 ) -> HttpResponse:
     history_url = reverse(
@@ -264,6 +274,10 @@ def _render_section(
     if not show_errors:
         renderer.errors = {}
     versions = page.versions()
+    if kept is not None:
+        # Saving what was kept starts from the versions it was typed on: a change made since
+        # then by someone else shows as a conflict.
+        versions = {**versions, **_posted_versions(kept.data)}
     conflict_rows = []
     if conflicts is not None:
         # Saving again keeps the respondent's values: the page now starts from the new versions.
@@ -324,9 +338,13 @@ def _render_section(
             else AnswerSummary(page.unbound_form(), page.answers, history_url=history_url).render(),
             "error_summary": renderer.error_summary() if show_errors else [],
             "non_field_errors": form.non_field_errors() if show_errors and form.is_bound else [],
-            "context_answers": {"|".join(k): v for k, v in page.context_answers().items()},
+            "context_answers": form.shown_context(),
             "versions": versions,
             "versions_json": json.dumps(versions),
+            "owner_field": OWNER_FIELD,
+            "owner_token": owner_token(request.user, request.path),
+            "discard_field": DISCARD_FIELD,
+            "kept_at": datetime.fromtimestamp(kept.posted_at, tz=UTC) if kept else None,
             "conflicts": conflict_rows,
             "holders": holders,
             "readable_authorities": page.access.readable_authorities,
@@ -517,7 +535,12 @@ def _parse_autosave_item(item: Any, page: SectionPage) -> RequestedAnswer:
     key: AnswerKey = (parts[0], parts[1], parts[2])
     if not any(q.code == key[0] for q in page.section.questions):
         raise ValueError
-    version = int(item.get("version") or 0)
+    if not all(_ANSWER_PART.fullmatch(part) for part in key[1:]):
+        raise ValueError
+    sent = item.get("version") or 0
+    version = sent if type(sent) is int else parse_whole_number(sent)
+    if version is None or not 0 <= version <= MAX_ID:
+        raise ValueError
     fields = item.get("data") or {}
     if not isinstance(fields, dict):
         raise ValueError
@@ -530,6 +553,7 @@ def _parse_autosave_item(item: Any, page: SectionPage) -> RequestedAnswer:
 # --- History ------------------------------------------------------------------------------------
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @login_required
 def question_history(
@@ -586,7 +610,8 @@ def _restore(
     request: AuthenticatedHttpRequest, page: SectionPage, question: QuestionDef, changes: Any
 ) -> HttpResponse:
     change_id = request.POST.get("change", "")
-    change = changes.filter(pk=int(change_id)).first() if change_id.isdigit() else None
+    change_pk = parse_whole_number(change_id)
+    change = changes.filter(pk=change_pk).first() if change_pk is not None else None
     back = reverse(
         "responses:question-history",
         args=[page.country_return.pk, page.section.code, question.code],

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from consultation.definition import get_definition
 from consultation.http import AuthenticatedHttpRequest
@@ -11,9 +12,11 @@ from consultation.models import Questionnaire
 
 from .. import access
 from ..answers.services import load_replies
+from ..models import ReturnEvent
 from .overview import focal_points_of, section_tasks
 
 
+@require_safe
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     returns = list(access.returns_visible_to(request.user).order_by("country__name"))
@@ -29,6 +32,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @never_cache
 @login_required
 def return_overview(request: AuthenticatedHttpRequest, return_id: int) -> HttpResponse:
@@ -49,6 +53,11 @@ def return_overview(request: AuthenticatedHttpRequest, return_id: int) -> HttpRe
     # An authority's own page: its due dates, and whom to ask.
     own_assignments = [] if sees_all else assignments
     due_dates = sorted({a.due_date for a in own_assignments if a.due_date})
+    events = []
+    if sees_all:
+        events = list(
+            ReturnEvent.objects.filter(country_return=country_return).select_related("actor")
+        )
     return render(
         request,
         "responses/return_overview.html",
@@ -57,6 +66,10 @@ def return_overview(request: AuthenticatedHttpRequest, return_id: int) -> HttpRe
             "tasks": tasks,
             "is_focal_point": focal,
             "sees_all": sees_all,
+            "events": events,
+            "show_timeline": sees_all,
+            "is_unsd": access.is_unsd(request.user),
+            "may_upload": focal or not access.is_unsd(request.user),
             "questionnaire": definition,
             "due_date": due_dates[0] if due_dates else None,
             "focal_points": focal_points_of(country_return) if not sees_all else [],

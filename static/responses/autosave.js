@@ -14,7 +14,9 @@
   var statusNode = document.getElementById("save-status");
   var versionsInput = form.querySelector('input[name="_versions"]');
   var versions = JSON.parse(document.getElementById("answer-versions").textContent || "{}");
-  var storageKey = "autosave:" + location.pathname + location.search;
+  // Kept per person: another account signing in on this browser never gets these answers, and
+  // signing out forgets them (static/signout.js).
+  var storageKey = "autosave:" + (form.dataset.autosaveOwner || "") + ":" + location.pathname + location.search;
   var dirty = {};        // key -> true, answers changed since their last successful save
   var refused = {};      // key -> true, answers the server refused: kept here, sent again with their question
   var inFlight = null;   // keys being saved

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from django import forms
 
+from consultation.answers import AnswerValue
 from consultation.definition import QuestionnaireDef
 from consultation.formbuilder import (
-    AnswerValue,
     SectionFormBuilder,
     WebAddressField,
     answers_to_data,
@@ -661,6 +661,8 @@ def test_a12_rows_are_the_a11_institutions_other_than_the_nso_labelled_by_name(
     questionnaire: QuestionnaireDef,
 ) -> None:
     answers = {
+        # A11 is asked when the return is consolidated.
+        ("A2", "", ""): AnswerValue("consolidated"),
         ("A11", "r1", "name"): AnswerValue("Kenya National Bureau of Statistics"),
         ("A11", "r1", "type"): AnswerValue("nso"),
         ("A11", "r2", "name"): AnswerValue("Ministry of Interior"),

@@ -15,15 +15,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from consultation.answers import LABEL_COLUMN, AnswerKey, AnswerValue
 from consultation.definition import SPECIAL_VALUES, ChoiceDef, ColumnDef, QuestionDef
-from consultation.formbuilder import (
-    LABEL_COLUMN,
-    AnswerKey,
-    AnswerValue,
-    SectionFormBuilder,
-    answers_to_data,
-    ranking_size,
-)
+from consultation.formbuilder import SectionFormBuilder, answers_to_data, ranking_size
 from consultation.models import Kind
 from tests.consultation.definitions import (
     choices,

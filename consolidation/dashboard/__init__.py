@@ -1,0 +1,1 @@
+"""UNSD's dashboard of a round: every country's progress, charts, reminders, tabulations."""

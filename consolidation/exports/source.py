@@ -1,0 +1,225 @@
+"""What the exports read: the answers of each return or reply, and each return's milestones.
+
+`consolidated_units` is the one function through which the consolidated exports read answers.
+Until the consolidation service (`consolidation.services.consolidated_answers`) is on main, it
+reads each country's consolidated return as the focal point keeps it: the NSO's reply, which
+is where the focal point writes the country's answers. It merges nothing: replies of other
+authorities appear only in the raw export (`reply_units`). `return_milestones` reads the
+submitted and accepted dates from the return lifecycle's events.
+"""
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from django.db.models import Max
+from django.utils import timezone
+
+from consultation.conditions import AnswerLookup
+from consultation.definition import QuestionnaireDef
+from consultation.formbuilder import AnswerKey, AnswerValue, comparable_answers
+from consultation.models import Round
+from responses.models import Answer, Authority, CountryReturn, ReturnEvent
+
+from ..regions import Place, places
+
+ANSWER_BATCH = 5000
+SHAREABLE = (str, int, bool, type(None))
+
+
+@dataclass
+class ExportUnit:
+    """One row of a section sheet: a country's return, a separate return, or one reply."""
+
+    return_id: int
+    place: Place
+    status: str
+    status_label: str
+    # Which reply or separate return this is; empty for a country's consolidated return.
+    label: str = ""
+    answers: dict[AnswerKey, AnswerValue] = field(default_factory=dict)
+    # The authorities an answer came from, when they differ from `default_sources`.
+    sources: dict[AnswerKey, tuple[str, ...]] = field(default_factory=dict)
+    default_sources: tuple[str, ...] = ()
+
+    @cached_property
+    def lookup(self) -> AnswerLookup:
+        """What display conditions see of this unit's answers."""
+        return AnswerLookup(comparable_answers(self.answers))
+
+    def sources_of(self, key: AnswerKey) -> tuple[str, ...]:
+        return self.sources.get(key, self.default_sources)
+
+
+@dataclass(frozen=True)
+class Milestones:
+    """When a return was submitted and accepted, and why it was sent as separate returns."""
+
+    submitted_on: date | None = None
+    accepted_on: date | None = None
+    separate_returns: str = ""
+
+
+def returns_of(round_: Round, country_iso3: str = "") -> list[CountryReturn]:
+    returns = CountryReturn.objects.filter(round=round_).select_related("country")
+    if country_iso3:
+        returns = returns.filter(country__iso3=country_iso3.upper())
+    return list(returns.order_by("country__name"))
+
+
+def _answer_rows(
+    returns: list[CountryReturn],
+    questionnaire: QuestionnaireDef,
+    *,
+    nso_only: bool,
+    question_codes: Collection[str] | None,
+) -> Iterator[tuple]:
+    codes = {
+        question.id: code
+        for code, question in questionnaire.questions.items()
+        if question_codes is None or code in question_codes
+    }
+    answers = Answer.objects.filter(
+        country_return__in=[r.pk for r in returns], question_id__in=list(codes)
+    )
+    if nso_only:
+        answers = answers.filter(authority__kind=Authority.Kind.NSO)
+    keys: dict[AnswerKey, AnswerKey] = {}
+    values: dict[tuple, AnswerValue] = {}
+    for return_id, authority_id, question_id, row, column, value, status, note in (
+        answers.order_by()
+        .values_list(
+            "country_return_id",
+            "authority_id",
+            "question_id",
+            "row_code",
+            "column_code",
+            "value",
+            "status",
+            "note",
+        )
+        .iterator(chunk_size=ANSWER_BATCH)
+    ):
+        # A round repeats the same keys and the same short answers country after country:
+        # sharing one object for each keeps a full round's answers small in memory.
+        key = (codes[question_id], row, column)
+        key = keys.setdefault(key, key)
+        if type(value) in SHAREABLE:
+            shared = (value, status, note)
+            answer = values.get(shared)
+            if answer is None:
+                answer = values[shared] = AnswerValue(value, status, note)
+        else:
+            answer = AnswerValue(value, status, note)
+        if not answer.is_blank:
+            yield return_id, authority_id, key, answer
+
+
+def _unit(country_return: CountryReturn, place_by_code: dict[str, Place], **extra) -> ExportUnit:
+    country = country_return.country
+    return ExportUnit(
+        return_id=country_return.pk,
+        place=place_by_code.get(
+            country.m49_code, Place(country.m49_code, country.iso3, country.name)
+        ),
+        status=country_return.status,
+        status_label=str(CountryReturn.Status(country_return.status).label),
+        **extra,
+    )
+
+
+def consolidated_units(
+    round_: Round,
+    questionnaire: QuestionnaireDef,
+    *,
+    country_iso3: str = "",
+    question_codes: Collection[str] | None = None,
+) -> list[ExportUnit]:
+    """Each country's consolidated return, with its answers (the seam described above)."""
+    returns = returns_of(round_, country_iso3)
+    place_by_code = places()
+    nso_names = dict(
+        Authority.objects.filter(
+            kind=Authority.Kind.NSO, country__in=[r.country_id for r in returns]
+        ).values_list("country_id", "name")
+    )
+    units = {
+        r.pk: _unit(r, place_by_code, default_sources=(nso_names.get(r.country_id, ""),))
+        for r in returns
+    }
+    for return_id, _authority, key, answer in _answer_rows(
+        returns, questionnaire, nso_only=True, question_codes=question_codes
+    ):
+        units[return_id].answers[key] = answer
+    return list(units.values())
+
+
+def reply_units(
+    round_: Round,
+    questionnaire: QuestionnaireDef,
+    *,
+    country_iso3: str = "",
+) -> list[ExportUnit]:
+    """Every reply as its authority entered it, before consolidation: the NSO's first."""
+    returns = returns_of(round_, country_iso3)
+    place_by_code = places()
+    authorities = {
+        authority.pk: authority
+        for authority in Authority.objects.filter(country__in=[r.country_id for r in returns])
+    }
+    replies: dict[tuple[int, int], ExportUnit] = {}
+    by_return = {r.pk: r for r in returns}
+    for return_id, authority_id, key, answer in _answer_rows(
+        returns, questionnaire, nso_only=False, question_codes=None
+    ):
+        unit = replies.get((return_id, authority_id))
+        if unit is None:
+            name = authorities[authority_id].name
+            unit = replies[(return_id, authority_id)] = _unit(
+                by_return[return_id], place_by_code, label=name, default_sources=(name,)
+            )
+        unit.answers[key] = answer
+    order = {r.pk: index for index, r in enumerate(returns)}
+
+    def position(item: tuple[tuple[int, int], ExportUnit]) -> tuple:
+        (return_id, authority_id), _ignored = item
+        authority = authorities[authority_id]
+        return order[return_id], authority.kind != Authority.Kind.NSO, authority.name
+
+    return [unit for _key, unit in sorted(replies.items(), key=position)]
+
+
+def return_milestones(return_ids: Collection[int]) -> dict[int, Milestones]:
+    """Submitted and accepted dates by return id, from the returns' lifecycle events (one query).
+
+    A date shows while the return's status stands on it: the last submission while the return is
+    submitted, queried or accepted; the acceptance while it is accepted. Separate returns are not
+    on main yet (the consolidation issue): `separate_returns` stays empty.
+    """
+    submitted: dict[int, date] = {}
+    accepted: dict[int, date] = {}
+    events = (
+        ReturnEvent.objects.filter(
+            country_return_id__in=list(return_ids),
+            action__in=[
+                ReturnEvent.Action.SUBMIT,
+                ReturnEvent.Action.RESUBMIT,
+                ReturnEvent.Action.ACCEPT,
+            ],
+        )
+        .values_list("country_return_id", "country_return__status", "action")
+        .annotate(last=Max("created_at"))
+        .order_by()
+    )
+    for return_id, status, action, last in events:
+        day = timezone.localdate(last)
+        if action == ReturnEvent.Action.ACCEPT:
+            if status == CountryReturn.Status.ACCEPTED:
+                accepted[return_id] = day
+        elif status in CountryReturn.FINISHED:
+            submitted[return_id] = max(day, submitted.get(return_id, day))
+    return {
+        return_id: Milestones(submitted.get(return_id), accepted.get(return_id))
+        for return_id in return_ids
+    }

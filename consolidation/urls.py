@@ -1,0 +1,44 @@
+"""URLs of consolidation: the return's consolidation page and one consolidated answer, and
+UNSD's desk (the dashboard, the tabulations and the exports)."""
+
+from django.urls import path
+
+from . import views
+from .dashboard import views as dashboard_views
+from .exports import views as export_views
+
+app_name = "consolidation"
+
+urlpatterns = [
+    path(
+        "returns/<int:return_id>/consolidation/",
+        views.consolidation_page,
+        name="consolidation",
+    ),
+    path(
+        "returns/<int:return_id>/consolidation/separate-returns/",
+        views.separate_returns_choose,
+        name="separate-returns",
+    ),
+    path(
+        "returns/<int:return_id>/consolidation/separate-returns/withdraw/",
+        views.separate_returns_withdraw,
+        name="separate-returns-withdraw",
+    ),
+    path(
+        "returns/<int:return_id>/consolidation/<str:key>/",
+        views.consolidated_answer,
+        name="answer",
+    ),
+    path("unsd/", dashboard_views.dashboard, name="dashboard"),
+    path("unsd/dashboard.xlsx", dashboard_views.dashboard_download, name="dashboard-download"),
+    path("unsd/returns/<int:return_id>/remind/", dashboard_views.remind, name="remind"),
+    path("unsd/tabulations/", dashboard_views.tabulations, name="tabulations"),
+    path("unsd/exports/", export_views.export_list, name="exports"),
+    path("unsd/exports/<int:export_id>/", export_views.export_status, name="export-status"),
+    path(
+        "unsd/exports/<int:export_id>/download/",
+        export_views.export_download,
+        name="export-download",
+    ),
+]
