@@ -74,12 +74,14 @@ $(INSTALLED_DEV): pyproject.toml | $(PYTHON)
 	$$sudo apt-get install -y -qq chromium || { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium; } \
 	|| { echo "Could not install chromium. Install it with: sudo apt-get install -y chromium" >&2; exit 1; }
 
-# Debian's LibreOffice Calc (no GUI), for the test that converts an exported workbook to CSV.
+# Debian's LibreOffice Calc without its GUI, for the tests of workbooks saved by LibreOffice.
 /usr/bin/soffice:
-	@echo "Installing Debian's libreoffice-calc-nogui for the export tests"
+	@echo "Installing Debian's LibreOffice Calc (no GUI) for the workbook tests"
 	@if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
 	export DEBIAN_FRONTEND=noninteractive; \
-	$$sudo apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui || { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui; } \
+	packages="libreoffice-calc-nogui"; \
+	$$sudo apt-get install -y -qq --no-install-recommends $$packages \
+	|| { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends $$packages; } \
 	|| { echo "Could not install LibreOffice. Install it with: sudo apt-get install -y libreoffice-calc-nogui" >&2; exit 1; }
 
 services:
@@ -94,6 +96,8 @@ demo: $(INSTALLED)
 	@$(DEMO_ENV) $(MANAGE) load_questionnaire $(QUESTIONNAIRE) --round 2026
 	@echo "== manage.py load_demo"
 	@$(DEMO_ENV) $(MANAGE) load_demo
+	@echo "== manage.py load_review_demo"
+	@$(DEMO_ENV) $(MANAGE) load_review_demo
 	@echo
 	@echo "The demo runs at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
 	@echo
@@ -124,6 +128,7 @@ bench: $(INSTALLED_DEV) services
 	$(TEST_ENV) $(PYTHON) -m bench.autosave --mode both
 	$(TEST_ENV) $(PYTHON) -m bench.export --countries 200
 	$(TEST_ENV) $(PYTHON) -m bench.dashboard --countries 200
+	$(TEST_ENV) $(PYTHON) -m bench.consolidate
 
 worker: $(INSTALLED)
 	$(DEV_ENV) $(VENV)/bin/celery -A config worker --loglevel=INFO

@@ -48,6 +48,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from consultation.parsing import parse_whole_number
+
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONNAIRE_FILE = ROOT / "fixtures" / "questionnaires" / "migration-2026.yaml"
 ROUND_CODE = "2026"
@@ -251,13 +253,13 @@ def prepare_seats() -> list[Seat]:
 
 
 def reset_answers(seats: list[Seat]) -> None:
-    """Forget the seats' answers (and their history): every run starts from version 0."""
-    from responses.models import Answer, CountryReturn
+    """Forget the seats' answers (and their history): every run starts from version 0.
+
+    The returns stay in progress: a status changes only through its lifecycle.
+    """
+    from responses.models import Answer
 
     Answer.objects.filter(country_return_id__in=[s.return_id for s in seats]).delete()
-    CountryReturn.objects.filter(pk__in=[s.return_id for s in seats]).update(
-        status=CountryReturn.Status.NOT_STARTED
-    )
 
 
 def sign_in(seats: list[Seat]) -> None:
@@ -376,7 +378,7 @@ def cpu_snapshot() -> tuple[float, dict[int, tuple[str, int, int]]]:
     busy = sum(values) - values[3] - (values[4] if len(values) > 4 else 0)
     processes = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
+        if parse_whole_number(entry.name) is None:
             continue
         try:
             text = (entry / "stat").read_text()

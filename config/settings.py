@@ -90,6 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Section pages run to hundreds of kilobytes of repetitive HTML; respondents are often on
     # slow connections. Django's GZip middleware pads responses against BREACH.
@@ -100,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.sessions.SessionLimitsMiddleware",
+    "config.headers.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -120,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "config.context_processors.session_limits",
             ],
         },
     },
@@ -192,7 +195,10 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = HTTPS
+# Preloading is a promise to browsers' built-in lists, slow to take back: only on request.
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
@@ -202,6 +208,32 @@ CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 # A whole section saved with the Save button can send more than Django's default 1,000 fields
 # (section D has 284 inputs and up to 768 tick boxes).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Uploaded offline workbooks from this size on are read by a Celery task, with progress shown.
+OFFLINE_WORKBOOK_BACKGROUND_BYTES = env_int("OFFLINE_WORKBOOK_BACKGROUND_BYTES", 1024 * 1024)
+
+# The site uses none of these browser features; no page, nor anything it embeds, may.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -218,7 +250,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
+# Only languages that have translations: a Spanish browser offered English text must not be
+# told it is reading Spanish (<html lang>). Add French and Spanish when their catalogues ship.
+LANGUAGES = [("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -287,6 +321,7 @@ EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 72)
 CELERY_IMPORTS = (
     "responses.notifications.tasks",
     "responses.notifications.beat",
+    "responses.offline.tasks",
     "consolidation.exports.tasks",
 )
 

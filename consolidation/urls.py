@@ -1,7 +1,9 @@
-"""URLs of UNSD's desk: the dashboard, the tabulations and the exports."""
+"""URLs of consolidation: the return's consolidation page and one consolidated answer; UNSD's
+desk: the dashboard, the tabulations and the exports."""
 
 from django.urls import path
 
+from . import views
 from .dashboard import views as dashboard_views
 from .exports import views as export_views
 
@@ -18,5 +20,25 @@ urlpatterns = [
         "unsd/exports/<int:export_id>/download/",
         export_views.export_download,
         name="export-download",
+    ),
+    path(
+        "returns/<int:return_id>/consolidation/",
+        views.consolidation_page,
+        name="consolidation",
+    ),
+    path(
+        "returns/<int:return_id>/consolidation/separate-returns/",
+        views.separate_returns_choose,
+        name="separate-returns",
+    ),
+    path(
+        "returns/<int:return_id>/consolidation/separate-returns/withdraw/",
+        views.separate_returns_withdraw,
+        name="separate-returns-withdraw",
+    ),
+    path(
+        "returns/<int:return_id>/consolidation/<str:key>/",
+        views.consolidated_answer,
+        name="answer",
     ),
 ]

@@ -5,14 +5,34 @@ here on the server and by static/consultation/conditions.js in the browser, so b
 tests/consultation/test_conditions.py pins the semantics.
 """
 
+import difflib
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-COMPARISONS = ("eq", "ne", "in", "not_in", "gt", "ge", "lt", "le", "contains", "answered")
+COMPARISONS = (
+    "eq",
+    "ne",
+    "in",
+    "not_in",
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "contains",
+    "answered",
+    "marked",
+)
 SUBJECTS = ("question", "cell", "any_row", "column")
+COMBINATORS = ("all", "any", "not")
+# How deep all/any/not may nest: deeper trees are refused when the file is loaded.
+MAX_DEPTH = 20
+# What a condition sees of an answer marked with a special value and given no value:
+# {"marked": "not_available"}. The browser gets the same shape in the page's context answers.
+MARKED = "marked"
 
 
 class ConditionError(ValueError):
@@ -29,19 +49,62 @@ class Reference:
     column: str = ""
 
 
+def marked(status: str) -> dict[str, str]:
+    """What a condition compares of an answer marked with a special value."""
+    return {MARKED: status}
+
+
+def marked_status(value: Any) -> str | None:
+    """The special value of a marked answer (see `marked`), or None for any other value."""
+    if isinstance(value, Mapping) and len(value) == 1 and MARKED in value:
+        return str(value[MARKED])
+    return None
+
+
+def depth(condition: Any) -> int:
+    """How deeply a condition's all/any/not nest (1 for a single comparison), without recursion.
+
+    Counted before anything else looks at a condition, so that a hostile tree is refused with a
+    message rather than a RecursionError.
+    """
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(condition, 1)]
+    while pending:
+        node, level = pending.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            return level
+        if isinstance(node, Mapping):
+            for key in COMBINATORS:
+                part = node.get(key)
+                if isinstance(part, list):
+                    pending.extend((item, level + 1) for item in part)
+                elif part is not None:
+                    pending.append((part, level + 1))
+    return deepest
+
+
 def check_condition(condition: Any, *, in_grid_row: bool = False) -> None:
     """Raise ConditionError if `condition` is not a well-formed condition tree.
 
     `in_grid_row` says the condition sits where a grid row is known (a grid column's `show_if`,
     a derived grid's `where`, a grid's rules), so that `{column: c}` may name a cell of that row.
     """
+    if depth(condition) > MAX_DEPTH:
+        raise ConditionError(
+            f"conditions may nest all, any and not at most {MAX_DEPTH} levels deep"
+        )
+    _check_condition(condition, in_grid_row=in_grid_row)
+
+
+def _check_condition(condition: Any, *, in_grid_row: bool) -> None:
     if not isinstance(condition, Mapping):
         raise ConditionError(f"a condition must be a mapping, not {condition!r}")
     if not condition:
         raise ConditionError("a condition cannot be empty")
     if "not" in condition:
         _only_keys(condition, {"not"})
-        check_condition(condition["not"], in_grid_row=in_grid_row)
+        _check_condition(condition["not"], in_grid_row=in_grid_row)
         return
     for combinator in ("all", "any"):
         if combinator in condition:
@@ -50,12 +113,19 @@ def check_condition(condition: Any, *, in_grid_row: bool = False) -> None:
             if not isinstance(parts, list) or not parts:
                 raise ConditionError(f"'{combinator}' needs a non-empty list of conditions")
             for part in parts:
-                check_condition(part, in_grid_row=in_grid_row)
+                _check_condition(part, in_grid_row=in_grid_row)
             return
     # `any_row` takes `column` as its second half: `column` is then not a subject of its own.
     subjects = (
         ["any_row"] if "any_row" in condition else [key for key in SUBJECTS if key in condition]
     )
+    if not subjects:
+        keys = ", ".join(map(repr, sorted(map(str, condition))))
+        hints = "".join(_did_you_mean(str(key), (*SUBJECTS, *COMBINATORS)) for key in condition)
+        raise ConditionError(
+            f"a condition names exactly one of question, cell, any_row or column, or combines "
+            f"conditions with all, any or not; it has {keys}{hints}"
+        )
     if len(subjects) != 1:
         raise ConditionError(
             "a condition names exactly one of question, cell, any_row or column, "
@@ -77,7 +147,9 @@ def check_condition(condition: Any, *, in_grid_row: bool = False) -> None:
         _check_cell(condition["cell"])
     comparisons = [key for key in COMPARISONS if key in condition]
     if len(comparisons) != 1:
-        raise ConditionError(f"a condition needs exactly one comparison among {COMPARISONS}")
+        raise ConditionError(
+            f"a condition needs exactly one comparison among {', '.join(COMPARISONS)}"
+        )
     operator = comparisons[0]
     # Within any_row, {column: c} names the cell of the row being tested.
     _check_operand(operator, condition[operator], in_grid_row=in_grid_row or subject == "any_row")
@@ -95,7 +167,7 @@ def _is_scalar(value: Any) -> bool:
 def _check_operand(operator: str, operand: Any, *, in_grid_row: bool) -> None:
     """The value a comparison compares with: its type must suit the operator."""
     if isinstance(operand, Mapping):
-        if operator in ("in", "not_in", "answered", "contains"):
+        if operator in ("in", "not_in", "answered", "contains", "marked"):
             raise ConditionError(f"'{operator}' cannot compare with another answer")
         names = [name for name in ("question", "cell", "column") if name in operand]
         if len(operand) != 1 or len(names) != 1 or not isinstance(operand[names[0]], str):
@@ -113,6 +185,12 @@ def _check_operand(operator: str, operand: Any, *, in_grid_row: bool) -> None:
     if operator == "answered":
         if not isinstance(operand, bool):
             raise ConditionError("'answered' takes true or false")
+    elif operator == "marked":
+        codes = operand if isinstance(operand, list) else [operand]
+        if not codes or not all(isinstance(code, str) and code for code in codes):
+            raise ConditionError(
+                "'marked' takes a special value (such as not_available) or a list of them"
+            )
     elif operator in ("in", "not_in"):
         if not isinstance(operand, list):
             raise ConditionError(f"'{operator}' needs a list of values")
@@ -132,9 +210,15 @@ def _check_operand(operator: str, operand: Any, *, in_grid_row: bool) -> None:
 
 
 def _only_keys(condition: Mapping[str, Any], allowed: set[str]) -> None:
-    unknown = set(condition) - allowed
+    unknown = sorted(map(str, set(condition) - allowed))
     if unknown:
-        raise ConditionError(f"unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+        hints = "".join(_did_you_mean(key, sorted(allowed)) for key in unknown)
+        raise ConditionError(f"unknown key(s) {', '.join(unknown)}{hints}")
+
+
+def _did_you_mean(key: str, options: Any) -> str:
+    matches = difflib.get_close_matches(key, list(options), n=1)
+    return f" (did you mean '{matches[0]}' for '{key}'?)" if matches else ""
 
 
 def references(condition: Mapping[str, Any]) -> Iterator[Reference]:
@@ -180,6 +264,10 @@ class AnswerLookup:
 
     def get(self, question: str, row: str = "", column: str = "") -> Any:
         return self.values.get((question, row, column))
+
+    def forget_rows(self) -> None:
+        """Call after changing `values`: the rows of each grid are worked out again."""
+        self._rows_by_question = None
 
     def rows_of(self, question: str) -> set[str]:
         if self._rows_by_question is None:
@@ -250,7 +338,7 @@ def answers_given(
             value = answers.get(grid, row, reference.column)
         else:
             value = answers.get(reference.question, reference.row, reference.column)
-        if _is_blank(value):
+        if _is_blank(value) or marked_status(value) is not None:
             return False
     return True
 
@@ -281,9 +369,19 @@ def _resolve_operand(operand: Any, answers: AnswerLookup, grid: str, row: str) -
 
 
 def _compare(value: Any, operator: str, operand: Any) -> bool:
+    status = marked_status(value)
+    if operator == "marked":
+        codes = operand if isinstance(operand, list) else [operand]
+        return status is not None and status in [str(code) for code in codes]
     answered = not _is_blank(value)
     if operator == "answered":
+        # A special value answers a question, as required-ness and progress count it.
         return answered is bool(operand)
+    if status is not None:
+        # Every other comparison sees a marked answer as having no value.
+        value, answered = None, False
+    if marked_status(operand) is not None:
+        operand = None
     if operator == "eq":
         return answered and _same(value, operand)
     if operator == "ne":
@@ -328,17 +426,36 @@ def _same(value: Any, operand: Any) -> bool:
     return str(value) == str(operand)
 
 
-# Exactly what conditions.js accepts as a number: ASCII digits, an optional sign, point and
-# exponent; no "NaN", "Infinity", "1_000" or other digits, which Decimal() would take.
+# Exactly what conditions.js accepts as a number: digits, an optional sign, point and exponent;
+# no "NaN", "Infinity" or "1_000", which Decimal() would take. Decimal digits of any script
+# (Arabic-Indic U+0661, full-width U+FF11) count as the ASCII digits they stand for, as the
+# number fields read them.
 NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", re.ASCII)
 SPACE = " \t\n\r\f\v"
+
+
+def ascii_digits(text: str) -> str:
+    """`text` with every decimal digit of another script replaced by its ASCII digit."""
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.decimal(char))
+        if not char.isascii() and unicodedata.category(char) == "Nd"
+        else char
+        for char in text
+    )
+
+
+def comparable_number(value: Any) -> Decimal | None:
+    """The number conditions read in a value, or None: the one rule of server and browser."""
+    return _number(value)
 
 
 def _number(value: Any) -> Decimal | None:
     """The number a value stands for (a number, or a string written as one), else None."""
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         return None
-    text = value.strip(SPACE) if isinstance(value, str) else str(value)
+    text = ascii_digits(value.strip(SPACE)) if isinstance(value, str) else str(value)
     if not NUMBER.fullmatch(text):
         return None
     try:

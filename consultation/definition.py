@@ -13,7 +13,17 @@ from typing import Any
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from .models import Area, Choice, GridColumn, GridRow, Kind, Question, Questionnaire, Section
+from .models import (
+    Area,
+    Choice,
+    GridColumn,
+    GridRow,
+    Kind,
+    Question,
+    Questionnaire,
+    Scope,
+    Section,
+)
 
 COUNTRIES_LIST = "countries"
 
@@ -75,6 +85,8 @@ class QuestionDef:
     columns: tuple[ColumnDef, ...] = ()
     # The code of its shared choice list ("countries" for the M49 list), if any.
     choice_list: str = ""
+    # "country" (about the country) or "authority" (about the institution that answers).
+    scope: str = Scope.COUNTRY
 
     @property
     def is_grid(self) -> bool:
@@ -95,6 +107,7 @@ class SectionDef:
     title: str
     introduction: str
     questions: tuple[QuestionDef, ...]
+    scope: str = Scope.COUNTRY
 
 
 @dataclass(frozen=True)
@@ -114,11 +127,11 @@ class QuestionnaireDef:
 
 
 def definition_cache_key(questionnaire_id: int) -> str:
-    return f"questionnaire-definition:v2:{questionnaire_id}"
+    return f"questionnaire-definition:v3:{questionnaire_id}"
 
 
 def _version_cache_key(questionnaire_id: int) -> str:
-    return f"questionnaire-definition-version:v2:{questionnaire_id}"
+    return f"questionnaire-definition-version:v3:{questionnaire_id}"
 
 
 # Each process keeps the pictures it has read, with the version they were read at: asking the
@@ -232,6 +245,7 @@ def build_definition(questionnaire_id: int) -> QuestionnaireDef:
                 rows_from=question.rows_from or {},
                 rows=tuple(rows_by_question.get(question.pk, ())),
                 columns=tuple(columns_by_question.get(question.pk, ())),
+                scope=question.scope,
             )
         )
     return QuestionnaireDef(
@@ -246,6 +260,7 @@ def build_definition(questionnaire_id: int) -> QuestionnaireDef:
                 title=section.title,
                 introduction=section.introduction,
                 questions=tuple(questions_by_section.get(section.pk, ())),
+                scope=section.scope,
             )
             for section in sections
         ),

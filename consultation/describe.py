@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .definition import YES_NO_CHOICES, QuestionDef
+from .definition import SPECIAL_VALUES, YES_NO_CHOICES, QuestionDef
 from .models import Kind
 
 
@@ -14,11 +14,14 @@ def describe_condition(
     questions: Mapping[str, QuestionDef],
     grid: QuestionDef | None = None,
 ) -> str:
-    """A condition tree as a sentence fragment a respondent can read."""
-    if "all" in condition:
-        return _(" and ").join(describe_condition(c, questions, grid) for c in condition["all"])
-    if "any" in condition:
-        return _(" or ").join(describe_condition(c, questions, grid) for c in condition["any"])
+    """A condition tree as a sentence fragment a respondent can read.
+
+    The grouping is kept: a combination inside another is put in brackets, so that
+    "A and (B or not (C))" never reads as "A and B or not C".
+    """
+    for combinator, word in (("all", _(" and ")), ("any", _(" or "))):
+        if combinator in condition:
+            return word.join(_part(part, questions, grid) for part in condition[combinator])
     if "not" in condition:
         return _("not (%(condition)s)") % {
             "condition": describe_condition(condition["not"], questions, grid)
@@ -34,7 +37,18 @@ def describe_condition(
         value = _quoted(labels, operand)
     if operator == "answered":
         return subject + " " + (_("is answered") if operand else _("is not answered"))
+    if operator == "marked":
+        codes = operand if isinstance(operand, list) else [operand]
+        value = _(" or ").join(_quoted(SPECIAL_VALUE_LABELS, code) for code in codes)
     return f"{subject} {_OPERATORS[operator]()} {value}"
+
+
+def _part(
+    condition: Mapping[str, Any], questions: Mapping[str, QuestionDef], grid: QuestionDef | None
+) -> str:
+    """One part of a combination: in brackets when it is itself a combination."""
+    text = describe_condition(condition, questions, grid)
+    return f"({text})" if "all" in condition or "any" in condition else text
 
 
 _OPERATORS = {
@@ -48,7 +62,9 @@ _OPERATORS = {
     "le": lambda: _("is at most"),
     "contains": lambda: _("includes"),
     "answered": lambda: "",
+    "marked": lambda: _("is marked"),
 }
+SPECIAL_VALUE_LABELS = {code: str(label) for code, label in SPECIAL_VALUES.items()}
 
 
 def _quoted(labels: Mapping[str, str], value: Any) -> str:

@@ -11,63 +11,53 @@ grids whose rows are not fixed, and the answers of other sections that condition
 """
 
 import datetime
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.forms.utils import ErrorDict
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import conditions
-from .definition import YES_NO_CHOICES, ChoiceDef, ColumnDef, QuestionDef, RowDef, SectionDef
+from .answers import (
+    LABEL_COLUMN,
+    AnswerKey,
+    AnswerValue,
+    comparable_answers,
+    field_name,
+    is_empty,
+    json_to_data,
+    other_codes,
+    value_to_json,
+)
+from .definition import (
+    SPECIAL_VALUES,
+    YES_NO_CHOICES,
+    ChoiceDef,
+    ColumnDef,
+    QuestionDef,
+    RowDef,
+    SectionDef,
+)
 from .models import Kind, Question
+from .parsing import parse_whole_number
+from .visibility import Visibility, shown_answers
 
-AnswerKey = tuple[str, str, str]
-LABEL_COLUMN = "_label"
+if TYPE_CHECKING:
+    # A message: a string, or a lazily translated one (django-stubs' alias, for mypy only).
+    from django_stubs_ext import StrOrPromise
+else:
+    StrOrPromise = str
 TEXT_MAX_LENGTH = 500
 LONG_TEXT_MAX_LENGTH = 10_000
 NOTE_MAX_LENGTH = 2_000
 OTHER_MAX_LENGTH = 300
-
-
-@dataclass(frozen=True)
-class AnswerValue:
-    """What is stored for one answer key: a JSON value, or a special value, and a footnote."""
-
-    value: Any = None
-    status: str = ""
-    note: str = ""
-
-    @property
-    def is_blank(self) -> bool:
-        return is_empty(self.value) and not self.status and not self.note
-
-    @property
-    def is_answered(self) -> bool:
-        return not is_empty(self.value) or bool(self.status)
-
-
-def is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
-def comparable_answers(
-    answers: Mapping[AnswerKey, AnswerValue], *, excluding: Collection[str] = ()
-) -> dict[AnswerKey, Any]:
-    """What conditions compare of stored answers, leaving out the questions named."""
-    return {
-        key: conditions.comparable(answer.value)
-        for key, answer in answers.items()
-        if key[0] not in excluding
-    }
-
-
-def field_name(question: str, row: str = "", column: str = "", part: str = "") -> str:
-    return ".".join(piece for piece in (question, row, column, part) if piece)
 
 
 # --- Field factories, one per kind -------------------------------------------------------------
@@ -86,7 +76,7 @@ def _bounds(validation: Mapping[str, Any]) -> dict[str, Any]:
     return bounds
 
 
-def _range_messages(validation: Mapping[str, Any], what: str) -> dict[str, str]:
+def _range_messages(validation: Mapping[str, Any], what: StrOrPromise) -> dict[str, str]:
     """Messages for a value out of bounds that name both bounds: "Enter a year from 1950 to 2035".
 
     `what` is the thing to enter ("a whole number"). The messages are formatted here, so that
@@ -121,7 +111,10 @@ CHOICE_MESSAGES = {"invalid_choice": _("Choose one of the options listed.")}
 INTEGER_INVALID = _("Enter a whole number, such as 1250.")
 DECIMAL_INVALID = _("Enter a number, such as 12.5 (use a point for decimals).")
 YEAR_INVALID = _("Enter a year with four digits, such as 2024.")
-DATE_INVALID = _("Enter a date as year-month-day, such as 2026-03-31.")
+DATE_INVALID = _("Enter a real date: day, month and year, such as 31 3 2026.")
+# A date is typed as day, month and year (three boxes, GOV.UK's date input), not in the
+# browser's own date widget, whose order depends on its language.
+DATE_PARTS = ("day", "month", "year")
 EMAIL_INVALID = _("Enter an e-mail address, such as name@example.org.")
 URL_INVALID = _("Enter a web address, such as https://www.example.org.")
 DECIMAL_MAX_DIGITS = 24
@@ -153,10 +146,12 @@ def create_integer_field(validation, choices) -> forms.Field:
     )
 
 
-def create_decimal_field(validation, choices, what: str = "") -> forms.Field:
+def create_decimal_field(validation, choices, what: StrOrPromise = "") -> forms.Field:
     places = int(validation.get("decimal_places", 6))
+    bounds = {key: Decimal(str(value)) for key, value in _bounds(validation).items()}
     return forms.DecimalField(
-        **{key: Decimal(str(value)) for key, value in _bounds(validation).items()},
+        min_value=bounds.get("min_value"),
+        max_value=bounds.get("max_value"),
         decimal_places=places,
         max_digits=DECIMAL_MAX_DIGITS,
         error_messages={
@@ -280,7 +275,7 @@ def create_multiple_choice_field(validation, choices) -> forms.Field:
     )
 
 
-FIELD_FACTORIES = {
+FIELD_FACTORIES: dict[str, Callable[[Mapping[str, Any], tuple[ChoiceDef, ...]], forms.Field]] = {
     Kind.TEXT: create_text_field,
     Kind.LONG_TEXT: create_long_text_field,
     Kind.INTEGER: create_integer_field,
@@ -306,50 +301,6 @@ def create_field(
     return field
 
 
-# --- Values: form data <-> JSON -----------------------------------------------------------------
-
-
-def _has_other(choices: Iterable[ChoiceDef]) -> set[str]:
-    return {choice.code for choice in choices if choice.is_other}
-
-
-def value_to_json(kind: str, cleaned: Any, other: str, choices: tuple[ChoiceDef, ...]) -> Any:
-    """A field's cleaned value as the JSON value stored for the answer."""
-    if cleaned in (None, "", []) or cleaned is False:
-        return None
-    if kind in (Kind.DECIMAL, Kind.PERCENTAGE):
-        return format(cleaned, "f")
-    if kind == Kind.DATE:
-        return cleaned.isoformat()
-    if kind in (Kind.SINGLE_CHOICE, Kind.YES_NO):
-        if cleaned in _has_other(choices):
-            return {"choice": cleaned, "other": other}
-        return cleaned
-    if kind == Kind.MULTIPLE_CHOICE:
-        ordered = [choice.code for choice in choices if choice.code in cleaned]
-        if set(ordered) & _has_other(choices):
-            return {"choices": ordered, "other": other}
-        return ordered
-    if kind == Kind.CHECKBOX:
-        return True
-    return cleaned
-
-
-def json_to_data(kind: str, value: Any) -> tuple[Any, str]:
-    """A stored JSON value as form data: (the field's data, the "please specify" text)."""
-    if value is None:
-        return ("", "")
-    if kind in (Kind.SINGLE_CHOICE, Kind.YES_NO) and isinstance(value, Mapping):
-        return (str(value.get("choice", "")), str(value.get("other", "")))
-    if kind == Kind.MULTIPLE_CHOICE:
-        if isinstance(value, Mapping):
-            return ([str(code) for code in value.get("choices", [])], str(value.get("other", "")))
-        return ([str(code) for code in value], "")
-    if kind == Kind.CHECKBOX:
-        return ("on" if value else "", "")
-    return (str(value), "")
-
-
 # --- The form -----------------------------------------------------------------------------------
 
 
@@ -358,6 +309,10 @@ class SectionForm(forms.Form):
 
     section: SectionDef
     grid_rows: Mapping[str, tuple[RowDef, ...]]
+    _errors: ErrorDict  # set by Form.full_clean(); typed here for the checks that extend it
+    # The questions whose conditions decide what is shown, in questionnaire order: the whole
+    # questionnaire's when the builder was given them, else the section's own.
+    ordered_questions: tuple[QuestionDef, ...]
 
     def __init__(
         self,
@@ -369,8 +324,30 @@ class SectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.context_answers = context_answers or {}
         self.enforce_required = enforce_required
+        if self.is_bound:
+            self._join_date_parts()
         self.hidden_questions: set[str] = set()
         self.hidden_cells: set[tuple[str, str, str]] = set()
+
+    def _join_date_parts(self) -> None:
+        """Dates typed as day, month and year become the one ISO value the field reads."""
+        names = [name for name, f in self.fields.items() if isinstance(f, forms.DateField)]
+        if not any(f"{name}.year" in self.data for name in names):
+            return
+        # A QueryDict keeps every value of a multiple choice; a plain mapping is copied as is.
+        data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+        for name in names:
+            parts = [str(self.data.get(f"{name}.{part}", "")).strip() for part in DATE_PARTS]
+            if f"{name}.year" not in self.data:
+                continue
+            if not any(parts):
+                data[name] = ""
+            elif None not in (numbers := [parse_whole_number(part) for part in parts]):
+                day_number, month_number, year_number = numbers
+                data[name] = f"{year_number:04d}-{month_number:02d}-{day_number:02d}"
+            else:
+                data[name] = "-".join(parts)  # refused by the field, with its message
+        self.data = data
 
     # Conditions ---------------------------------------------------------------------------------
 
@@ -385,45 +362,61 @@ class SectionForm(forms.Form):
             return True if value in ("on", "true", "1", True) else None
         return value if value not in ("", None) else None
 
+    def raw_status(self, name: str) -> Any:
+        """A special value chosen instead of an answer, as conditions see it, or None."""
+        source = self.data if self.is_bound else self.initial
+        status = source.get(field_name(name, part="status"))
+        return conditions.marked(status) if isinstance(status, str) and status else None
+
     def condition_lookup(self) -> conditions.AnswerLookup:
+        """What conditions see: the answers given, less those of hidden questions and cells."""
+        return self.visibility().lookup
+
+    def visibility(self) -> Visibility:
         values: dict[AnswerKey, Any] = dict(self.context_answers)
         for question in self.section.questions:
             if question.is_grid:
+                values[(question.code, "", "")] = self.raw_status(question.code)
                 for row in self.grid_rows.get(question.code, ()):
                     for column in question.columns:
                         name = field_name(question.code, row.code, column.code)
                         values[(question.code, row.code, column.code)] = self.raw_comparable(
                             name, column.kind
-                        )
+                        ) or self.raw_status(name)
             elif question.kind == Kind.RANKING:
                 # A ranking compares as the list of its ranks, in order (as conditions.js sees it).
                 ranks = [
                     self.raw_comparable(f"{question.code}.rank{n}", Kind.SINGLE_CHOICE)
                     for n in range(1, ranking_size(question) + 1)
                 ]
-                values[(question.code, "", "")] = [rank for rank in ranks if rank] or None
+                values[(question.code, "", "")] = [
+                    rank for rank in ranks if rank
+                ] or self.raw_status(question.code)
             else:
-                values[(question.code, "", "")] = self.raw_comparable(question.code, question.kind)
-        return conditions.AnswerLookup(values)
+                values[(question.code, "", "")] = self.raw_comparable(
+                    question.code, question.kind
+                ) or self.raw_status(question.code)
+        return shown_answers(self.ordered_questions, values, grid_rows=self.grid_rows)
+
+    def shown_context(self) -> dict[str, Any]:
+        """The answers of other sections that conditions.js sees, keyed "question|row|column".
+
+        Answers of questions and cells hidden by their conditions are left out, as the server
+        leaves them out, so that the browser follows the same chains.
+        """
+        own = {question.code for question in self.section.questions}
+        return {
+            "|".join(key): value
+            for key, value in self.visibility().lookup.values.items()
+            if key[0] not in own and value is not None
+        }
 
     def compute_visibility(self) -> None:
-        lookup = self.condition_lookup()
-        self.hidden_questions = set()
-        self.hidden_cells = set()
-        for question in self.section.questions:
-            shown = conditions.evaluate(question.show_if, lookup)
-            if question.is_grid and question.row_source == Question.RowSource.DERIVED:
-                shown = shown and bool(self.grid_rows.get(question.code))
-            if not shown:
-                self.hidden_questions.add(question.code)
-                continue
-            if question.is_grid:
-                for row in self.grid_rows.get(question.code, ()):
-                    for column in question.columns:
-                        if column.show_if and not conditions.evaluate(
-                            column.show_if, lookup, grid=question.code, row=row.code
-                        ):
-                            self.hidden_cells.add((question.code, row.code, column.code))
+        """Which of the section's questions and cells are hidden, following chains of conditions."""
+        visibility = self.visibility()
+        own = {question.code for question in self.section.questions}
+        self.hidden_questions = visibility.hidden_questions & own
+        self.hidden_cells = {key for key in visibility.hidden_cells if key[0] in own}
 
     def fields_of(self, question: QuestionDef) -> list[str]:
         return [name for name in self.fields if name.split(".", 1)[0] == question.code]
@@ -471,7 +464,7 @@ class SectionForm(forms.Form):
                 self._check_rules(question)
         return data
 
-    def add_question_error(self, code: str, message: str) -> None:
+    def add_question_error(self, code: str, message: StrOrPromise) -> None:
         """An error about a whole question (a grid, a ranking), shown above its inputs.
 
         Grids and rankings have no field named by their code, which Form.add_error() requires.
@@ -480,6 +473,10 @@ class SectionForm(forms.Form):
             self.add_error(code, message)
         else:
             self._errors.setdefault(code, self.error_class()).append(message)
+
+    def _status_label(self, name: str, status: str) -> str:
+        field = self.fields[name]
+        return field.choices_dict()[status] if isinstance(field, StatusField) else status
 
     def _has_value(self, name: str) -> bool:
         # An unticked checkbox cleans to False: no answer.
@@ -499,7 +496,7 @@ class SectionForm(forms.Form):
         answers = self.cleaned_answers(validate=False)
         values = dict(self.context_answers)
         values.update(comparable_answers(answers))
-        return conditions.AnswerLookup(values)
+        return shown_answers(self.ordered_questions, values, grid_rows=self.grid_rows).lookup
 
     def _check_rules(self, question: QuestionDef) -> None:
         """Each rule must hold once the answers it compares are given.
@@ -547,21 +544,19 @@ class SectionForm(forms.Form):
             self.add_error(
                 status_name,
                 _("Give either an answer or a reason there is none (%(status)s), not both.")
-                % {"status": self.fields[status_name].choices_dict()[status]},
+                % {"status": self._status_label(status_name, status)},
             )
         refused = name in self._errors or status_name in self._errors
         if required and self.enforce_required and not has_value and not status and not refused:
             self.add_question_error(name, _("This question needs an answer."))
-        others = _has_other(choices)
+        others = other_codes(choices)
         other_name = field_name(name, part="other")
         if others and other_name in self.fields:
             chosen = set(value or []) if isinstance(value, list) else {value}
+            # Without JavaScript the "please specify" box is always shown: a text left in it
+            # while another option is chosen is ignored (value_to_json drops it), not refused.
             if chosen & others and not data.get(other_name):
                 self.add_error(other_name, _("Please specify the other answer."))
-            if not chosen & others and data.get(other_name):
-                self.add_error(
-                    other_name, _("Choose the \u201cother\u201d option, or clear this text.")
-                )
         if kind == Kind.MULTIPLE_CHOICE and value:
             exclusive = [
                 choice for choice in choices if choice.is_exclusive and choice.code in value
@@ -650,7 +645,7 @@ class SectionForm(forms.Form):
             self.add_error(
                 status_name,
                 _("Give either an answer or a reason there is none (%(status)s), not both.")
-                % {"status": self.fields[status_name].choices_dict()[status]},
+                % {"status": self._status_label(status_name, status)},
             )
         if question.required and self.enforce_required and not status and not grid_answered:
             self.add_question_error(code, _("This question needs an answer."))
@@ -714,8 +709,12 @@ class SectionForm(forms.Form):
 class StatusField(forms.ChoiceField):
     """The choice of a special value ("not available" ...) instead of an answer."""
 
+    def __init__(self, *, special_choices: list[tuple[str, StrOrPromise]], **kwargs: Any) -> None:
+        super().__init__(choices=special_choices, **kwargs)
+        self.special_choices = special_choices
+
     def choices_dict(self) -> dict[str, str]:
-        return {str(code): str(label) for code, label in self.choices}
+        return {str(code): str(label) for code, label in self.special_choices}
 
 
 def ranking_size(question: QuestionDef) -> int:
@@ -723,11 +722,11 @@ def ranking_size(question: QuestionDef) -> int:
 
 
 def status_field(codes: Iterable[str]) -> StatusField:
-    from .definition import SPECIAL_VALUES
-
+    choices: list[tuple[str, StrOrPromise]] = [("", _("Give an answer"))]
+    choices += [(code, SPECIAL_VALUES[code]) for code in codes]
     return StatusField(
         required=False,
-        choices=[("", _("Give an answer"))] + [(code, SPECIAL_VALUES[code]) for code in codes],
+        special_choices=choices,
         error_messages=CHOICE_MESSAGES,
     )
 
@@ -735,8 +734,22 @@ def status_field(codes: Iterable[str]) -> StatusField:
 class SectionFormBuilder:
     """Builds the form class of one section (modelled on Wagtail's FormBuilder)."""
 
-    def __init__(self, section: SectionDef, grid_rows: Mapping[str, tuple[RowDef, ...]]) -> None:
+    def __init__(
+        self,
+        section: SectionDef,
+        grid_rows: Mapping[str, tuple[RowDef, ...]],
+        questions: Mapping[str, QuestionDef] | None = None,
+    ) -> None:
+        """`questions`: the questionnaire's questions in order (QuestionnaireDef.questions).
+
+        With them, a condition that names a question of another section sees it unanswered
+        when that question is itself hidden; without them, only the section's own chains are
+        followed (the answers of other sections are taken as given).
+        """
         self.section = section
+        self.ordered_questions = (
+            tuple(questions.values()) if questions is not None else section.questions
+        )
         self.grid_rows = {
             question.code: tuple(grid_rows.get(question.code, question.rows))
             for question in section.questions
@@ -807,7 +820,7 @@ class SectionFormBuilder:
         added by the caller, so a question gets no status field here.
         """
         value = create_field(kind, item.validation, item.choices)
-        other = text if _has_other(item.choices) else None
+        other = text if other_codes(item.choices) else None
         status = (
             status_field(item.special_values)
             if isinstance(item, ColumnDef) and item.special_values
@@ -819,8 +832,9 @@ class SectionFormBuilder:
         attributes: dict[str, Any] = dict(self.formfields)
         attributes["section"] = self.section
         attributes["grid_rows"] = self.grid_rows
+        attributes["ordered_questions"] = self.ordered_questions
         form_class = type(f"Section{self.section.code}Form", (SectionForm,), attributes)
-        form_class.base_fields = _SharedFields(form_class.base_fields)
+        form_class.base_fields = _SharedFields(form_class.base_fields)  # type: ignore[attr-defined]
         return form_class
 
 
@@ -887,12 +901,18 @@ def answers_to_data(
 # --- Rows of grids whose rows are not fixed -----------------------------------------------------
 
 
+# Row codes "r1", "r2"… of respondent grids; a larger number is no row (and would not fit the
+# answer's row code column).
+MAX_ROW_NUMBER = 999_999
+
+
 def respondent_row_code(number: int) -> str:
     return f"r{number}"
 
 
 def _row_number(code: str) -> int:
-    return int(code[1:]) if code.startswith("r") and code[1:].isdigit() else 0
+    number = parse_whole_number(code[1:], maximum=MAX_ROW_NUMBER) if code.startswith("r") else None
+    return number or 0
 
 
 def resolve_grid_rows(
@@ -909,7 +929,7 @@ def resolve_grid_rows(
     names a grid where the respondent asked for one more). Derived grids show the rows of their
     source grid that satisfy its `where` condition.
     """
-    lookup = conditions.AnswerLookup(comparable_answers(answers))
+    visibility = shown_answers(questions.values(), comparable_answers(answers))
     rows: dict[str, tuple[RowDef, ...]] = {}
     for question in section.questions:
         if not question.is_grid:
@@ -919,7 +939,7 @@ def resolve_grid_rows(
                 question, answers, (submitted_rows or {}).get(question.code), added_row
             )
         elif question.row_source == Question.RowSource.DERIVED:
-            rows[question.code] = _derived_rows(question, questions, answers, lookup)
+            rows[question.code] = _derived_rows(question, questions, answers, visibility)
         else:
             rows[question.code] = question.rows
     return rows
@@ -961,13 +981,22 @@ def _derived_rows(
     question: QuestionDef,
     questions: Mapping[str, QuestionDef],
     answers: Mapping[AnswerKey, AnswerValue],
-    lookup: conditions.AnswerLookup,
+    visibility: Visibility,
+    seen: frozenset[str] = frozenset(),
 ) -> tuple[RowDef, ...]:
+    """The rows of the source grid that satisfy `where`, with their labels.
+
+    A hidden source gives no rows. The source may itself be derived: its rows are then the
+    rows it shows (the loader refuses cycles; `seen` guards against them anyway).
+    """
     source = questions.get(question.rows_from.get("question", ""))
-    if source is None:
+    if source is None or source.code in visibility.hidden_questions or source.code in seen:
         return ()
+    lookup = visibility.lookup
     if source.row_source == Question.RowSource.RESPONDENT:
         candidates = _respondent_rows(source, answers, None, "", with_blank=False)
+    elif source.row_source == Question.RowSource.DERIVED:
+        candidates = _derived_rows(source, questions, answers, visibility, seen | {question.code})
     else:
         candidates = source.rows
     where = question.rows_from.get("where") or {}
@@ -1006,8 +1035,8 @@ def section_progress(
     answers: Mapping[AnswerKey, AnswerValue],
 ) -> Progress:
     """Count the visible questions of a section that have an answer (a special value counts)."""
-    lookup = conditions.AnswerLookup(comparable_answers(answers))
     rows = resolve_grid_rows(section, questions, answers)
+    visibility = shown_answers(questions.values(), comparable_answers(answers), grid_rows=rows)
     answered_codes = {
         code
         for (code, row, column), answer in answers.items()
@@ -1015,9 +1044,7 @@ def section_progress(
     }
     answered = visible = required_answered = required = 0
     for question in section.questions:
-        if not conditions.evaluate(question.show_if, lookup):
-            continue
-        if question.row_source == Question.RowSource.DERIVED and not rows.get(question.code):
+        if question.code in visibility.hidden_questions:
             continue
         visible += 1
         is_answered = question.code in answered_codes

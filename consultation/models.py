@@ -122,6 +122,13 @@ class Choice(models.Model):
         return self.label
 
 
+class Scope(models.TextChoices):
+    """Whom a question is about: the country, or the institution that answers it."""
+
+    COUNTRY = "country", _("The country")
+    AUTHORITY = "authority", _("The answering institution")
+
+
 class Section(models.Model):
     """A part of the questionnaire, filled on one page and forwarded as a whole."""
 
@@ -132,6 +139,8 @@ class Section(models.Model):
     title = models.CharField(max_length=300)
     introduction = models.TextField(blank=True)
     position = models.PositiveIntegerField()
+    # The scope its questions take unless they give their own.
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.COUNTRY)
 
     class Meta:
         ordering = ["position"]
@@ -193,6 +202,9 @@ class Question(models.Model):
     )
     # For derived rows: {"question": "C1", "where": {condition on the source row}, "label": col}.
     rows_from = models.JSONField(default=dict, blank=True)
+    # The question's own scope, or else its section's: consolidation merges the replies of
+    # country questions and keeps each institution's reply to authority questions.
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.COUNTRY)
 
     class Meta:
         ordering = ["position"]

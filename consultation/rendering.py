@@ -15,12 +15,14 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from .answers import LABEL_COLUMN, field_name
 from .definition import SPECIAL_VALUES, YES_NO_CHOICES, ChoiceDef, ColumnDef, QuestionDef
 from .describe import describe_condition
-from .formbuilder import LABEL_COLUMN, SectionForm, field_name, ranking_size
+from .formbuilder import DATE_PARTS, SectionForm, ranking_size
 from .models import Kind, Question
+from .parsing import parse_whole_number
 
-INPUT_TYPES = {
+INPUT_TYPES: dict[str, str] = {
     Kind.TEXT: "text",
     Kind.INTEGER: "text",
     Kind.DECIMAL: "text",
@@ -30,7 +32,7 @@ INPUT_TYPES = {
     Kind.EMAIL: "email",
     Kind.URL: "url",
 }
-INPUT_MODES = {
+INPUT_MODES: dict[str, str] = {
     Kind.INTEGER: "numeric",
     Kind.YEAR: "numeric",
     Kind.DECIMAL: "decimal",
@@ -169,10 +171,10 @@ class SectionRenderer:
         )
         heading = (
             f'<span class="question-code">{escape(question.code)}</span> '
-            f'<span class="question-text">{escape(question.text)}</span>{required}'
+            f'<span class="question-text" dir="auto">{escape(question.text)}</span>{required}'
         )
         help_html = (
-            f'<p class="help" id="{escape(help_id)}">{escape(question.help_text)}</p>'
+            f'<p class="help" id="{escape(help_id)}" dir="auto">{escape(question.help_text)}</p>'
             if help_id
             else ""
         )
@@ -182,11 +184,12 @@ class SectionRenderer:
                 "condition": describe_condition(show_if, self.questions)
             }
             body = f'<p class="condition print-only">{escape(sentence)}</p>{body}'
-        for column in question.columns if self.questions is not None else ():
-            if column.show_if:
+        questions = self.questions
+        for column in question.columns if questions is not None else ():
+            if column.show_if and questions is not None:
                 sentence = _("%(column)s: asked if %(condition)s.") % {
                     "column": column.label,
-                    "condition": describe_condition(column.show_if, self.questions, question),
+                    "condition": describe_condition(column.show_if, questions, question),
                 }
                 body += f'<p class="condition print-only">{escape(sentence)}</p>'
 
@@ -229,15 +232,54 @@ class SectionRenderer:
             if not multiple and len(choices) > MAX_RADIOS:
                 label = f'<label for="{escape(field_id(name))}">{heading}</label>'
                 widget = self.render_select(name, choices, self.described_by(name, help_id))
+                widget += self.print_options(choices)
                 return f"{label}{help_html}{errors}{widget}{self.render_other(name, choices)}"
             widget = self.render_options(name, choices, multiple=multiple)
             return (
                 f"<fieldset{self.described_by(name, help_id)}><legend>{heading}</legend>"
                 f"{help_html}{errors}{widget}{self.render_other(name, choices)}</fieldset>"
             )
+        if question.kind == Kind.DATE:
+            hint_id = f"hint-{name}"
+            return (
+                f"<fieldset{self.described_by(name, help_id, hint_id)}><legend>{heading}</legend>"
+                f"{help_html}{self.date_hint(hint_id)}{errors}{self.render_date(name)}</fieldset>"
+            )
         label = f'<label for="{escape(field_id(name))}">{heading}</label>'
         widget = self.render_input(name, question.kind, self.described_by(name, help_id))
         return f"{label}{help_html}{errors}{widget}"
+
+    @staticmethod
+    def date_hint(hint_id: str) -> str:
+        return f'<p class="help" id="{escape(hint_id)}">{escape(_("For example, 31 3 2026"))}</p>'
+
+    def render_date(self, name: str, labelled_by: str = "") -> str:
+        """Day, month and year in three boxes; the stored value is an ISO date."""
+        iso = self.value(name)
+        stored = dict(zip(DATE_PARTS, reversed(iso.split("-")), strict=False)) if iso else {}
+        labels = {"day": _("Day"), "month": _("Month"), "year": _("Year")}
+        items = []
+        for part in DATE_PARTS:
+            part_name = f"{name}.{part}"
+            value = self.value(part_name) if part_name in self.source else stored.get(part, "")
+            number = parse_whole_number(value)
+            if part != "year" and number is not None:
+                value = str(number)  # "07" shows as 7
+            part_id = escape(field_id(part_name))
+            aria = (
+                _attr("aria-labelledby", f"{field_id(part_name)}-label {labelled_by}")
+                if labelled_by
+                else ""
+            )
+            width = "year" if part == "year" else "day"
+            items.append(
+                f'<div class="date-part"><label for="{part_id}" id="{part_id}-label">'
+                f"{escape(labels[part])}</label>"
+                f'<input type="text" inputmode="numeric" class="date-{width}"'
+                f' name="{escape(part_name)}" id="{part_id}" value="{escape(value)}"{aria}'
+                f"{self.invalid(name)}{self.disabled()}></div>"
+            )
+        return f'<div class="date-input" id="{escape(field_id(name))}">{"".join(items)}</div>'
 
     # Widgets ------------------------------------------------------------------------------------
 
@@ -260,7 +302,7 @@ class SectionRenderer:
         return self._special_values[key]
 
     def _escaped_choices(self, choices: Sequence[ChoiceDef]) -> list[tuple[str, str, str, str]]:
-        """(code, escaped code, escaped label, exclusive attribute) of each choice."""
+        """(code, escaped code, escaped label, exclusive and other attributes) of each choice."""
         cached = self._escaped.get(id(choices))
         if cached is None:
             cached = self._escaped[id(choices)] = (
@@ -270,7 +312,8 @@ class SectionRenderer:
                         choice.code,
                         escape(choice.code),
                         escape(choice.label),
-                        " data-exclusive" if choice.is_exclusive else "",
+                        (" data-exclusive" if choice.is_exclusive else "")
+                        + (" data-other" if choice.is_other else ""),
                     )
                     for choice in choices
                 ],
@@ -290,7 +333,7 @@ class SectionRenderer:
         value = self.value(name)
         if kind == Kind.LONG_TEXT:
             return (
-                f'<textarea name="{escape(name)}" id="{escape(field_id(name))}" rows="4"'
+                f'<textarea name="{escape(name)}" id="{escape(field_id(name))}" rows="4" dir="auto"'
                 f"{extra}{self.invalid(name)}{self.disabled()}>{escape(value)}</textarea>"
             )
         if kind == Kind.CHECKBOX:
@@ -302,14 +345,16 @@ class SectionRenderer:
         input_type = INPUT_TYPES.get(kind, "text")
         mode = INPUT_MODES.get(kind)
         size = ' class="narrow"' if mode else ""
+        # Text in a right-to-left script shows right to left, in the page and in print.
+        direction = ' dir="auto"' if kind == Kind.TEXT else ""
         return (
             f'<input type="{input_type}" name="{escape(name)}" id="{escape(field_id(name))}"'
-            f' value="{escape(value)}"{_attr("inputmode", mode) if mode else ""}{size}'
+            f' value="{escape(value)}"{_attr("inputmode", mode) if mode else ""}{size}{direction}'
             f"{extra}{self.invalid(name)}{self.disabled()}>"
         )
 
     def render_select(
-        self, name: str, choices: Iterable[ChoiceDef], extra: str = "", blank: str = ""
+        self, name: str, choices: Sequence[ChoiceDef], extra: str = "", blank: str = ""
     ) -> str:
         blank = blank or self._choose
         key = (id(choices), blank)
@@ -317,19 +362,29 @@ class SectionRenderer:
         if cached is None:
             options = [f'<option value="">{escape(blank)}</option>']
             options.extend(
-                f'<option value="{escape(choice.code)}">{escape(choice.label)}</option>'
+                f'<option value="{escape(choice.code)}"{" data-other" if choice.is_other else ""}>'
+                f"{escape(choice.label)}</option>"
                 for choice in choices
             )
             cached = self._options_html[key] = (choices, "".join(options))
         options_html = cached[1]
         current = self.value(name)
         if current:
-            option = f'<option value="{escape(current)}">'
-            options_html = options_html.replace(option, option[:-1] + " selected>", 1)
+            option = f'<option value="{escape(current)}"'
+            options_html = options_html.replace(option, option + " selected", 1)
         return (
             f'<select name="{escape(name)}" id="{escape(field_id(name))}"{extra}'
             f"{self.invalid(name)}{self.disabled()}>{options_html}</select>"
         )
+
+    def print_options(self, choices: Sequence[ChoiceDef], heading: str = "") -> str:
+        """On the printed questionnaire, the options a drop-down hides (which prints as
+        "Choose...")."""
+        if self.questions is None or not choices:
+            return ""
+        items = "".join(f"<li>{escape(choice.label)}</li>" for choice in choices)
+        title = f"<strong>{escape(heading)}</strong> " if heading else ""
+        return f'<div class="print-options print-only">{title}<ul>{items}</ul></div>'
 
     def render_options(
         self, name: str, choices: Iterable[ChoiceDef], *, multiple: bool, extra: str = ""
@@ -345,19 +400,31 @@ class SectionRenderer:
             items.append(
                 f'<div class="choice"><input type="{input_type}" name="{escape(name)}"'
                 f' id="{escape(option_id)}" value="{escape(choice.code)}"{checked}{exclusive}'
-                f'{other}{extra}{self.disabled()}><label for="{escape(option_id)}">'
+                f'{other}{extra}{self.disabled()}><label for="{escape(option_id)}" dir="auto">'
                 f"{escape(choice.label)}</label></div>"
             )
         return f'<div class="choices">{"".join(items)}</div>'
 
-    def render_other(self, name: str, choices: Sequence[ChoiceDef], label_extra: str = "") -> str:
+    def render_other(self, name: str, choices: Sequence[ChoiceDef], labelled_by: str = "") -> str:
+        """The "please specify" box of a list with an "other" option.
+
+        Shown without JavaScript (and ignored unless "other" is chosen); other_specify.js hides
+        it until "other" is chosen. In a grid cell it is named by its row and column too.
+        """
         if not self._any_other(choices):
             return ""
         other = field_name(name, part="other")
+        other_id = escape(field_id(other))
+        extra = (
+            _attr("aria-labelledby", f"{field_id(other)}-label {labelled_by}")
+            if labelled_by
+            else ""
+        )
         return (
-            f'<div class="other-specify"><label for="{escape(field_id(other))}">'
-            f"{self._please_specify}{label_extra}</label>"
-            f"{self.render_errors(other)}{self.render_input(other, Kind.TEXT)}</div>"
+            f'<div class="other-specify" data-other-for="{escape(name)}">'
+            f'<label for="{other_id}" id="{other_id}-label">{self._please_specify}</label>'
+            f"{self.render_errors(other)}"
+            f"{self.render_input(other, Kind.TEXT, extra + self.described_by(other))}</div>"
         )
 
     def render_status(self, name: str, codes: Iterable[str], context: str) -> str:
@@ -366,10 +433,11 @@ class SectionRenderer:
             return ""
         status = field_name(name, part="status")
         choices = self._special_value_choices(codes)
+        extra = self.described_by(status)
         return (
             f'<div class="special-value"><label for="{escape(field_id(status))}">'
             f"{escape(_('No value to give? Say why'))}</label>{self.render_errors(status)}"
-            f"{self.render_select(status, choices, blank=_('I give a value'))}</div>"
+            f"{self.render_select(status, choices, extra, blank=_('None: I give an answer'))}</div>"
         )
 
     def render_note(self, question: QuestionDef) -> str:
@@ -378,15 +446,24 @@ class SectionRenderer:
         note = field_name(question.code, part="note")
         value = self.value(note)
         open_attribute = " open" if value or (self.errors and self.errors.get(note)) else ""
+        code = question.code
+        summary = (
+            _("Edit the note on %(code)s") % {"code": code}
+            if value
+            else _("Add a note to %(code)s") % {"code": code}
+        )
+        label = _("Note on %(code)s (coverage, definitions, breaks in series, source)") % {
+            "code": code
+        }
         return (
-            f'<details class="note"{open_attribute}><summary>{escape(_("Add a note"))}</summary>'
-            f'<label for="{escape(field_id(note))}">'
-            f"{escape(_('Note on this answer (coverage, definitions, breaks in series, source)'))}"
-            f"</label>{self.render_errors(note)}{self.render_input(note, Kind.LONG_TEXT)}</details>"
+            f'<details class="note"{open_attribute}><summary>{escape(summary)}</summary>'
+            f'<label for="{escape(field_id(note))}">{escape(label)}</label>'
+            f"{self.render_errors(note)}"
+            f"{self.render_input(note, Kind.LONG_TEXT, self.described_by(note))}</details>"
         )
 
     def render_ranking(self, question: QuestionDef, help_id: str) -> str:
-        items = []
+        items = [self.print_options(question.choices)]
         for n in range(1, ranking_size(question) + 1):
             name = f"{question.code}.rank{n}"
             label = _("Rank %(n)d") % {"n": n}
@@ -411,13 +488,21 @@ class SectionRenderer:
                 if column.help_text
                 else ""
             )
+            required = (
+                f' <span class="required">{escape(_("(required)"))}</span>'
+                if column.required
+                else ""
+            )
             header_cells.append(
-                f'<th scope="col" id="{escape(code)}-h-{escape(column.code)}">'
-                f"{escape(column.label)}{help_html}</th>"
+                f'<th scope="col" id="{escape(code)}-h-{escape(column.code)}" dir="auto">'
+                f"{escape(column.label)}{required}{help_html}</th>"
             )
         body = []
         for row in rows:
             body.append(self.render_grid_row(question, row.code, row.label, row.is_other))
+        if rows and self.form.is_bound and self.value("add_row") == code:
+            # The row just added: autosave.js puts the focus in it.
+            body[-1] = body[-1].replace("<tr ", "<tr data-added-row ", 1)
         if not rows:
             if question.row_source == Question.RowSource.DERIVED:
                 message = _("The rows of this table come from the answers to question %(q)s.") % {
@@ -437,6 +522,10 @@ class SectionRenderer:
             f"<thead><tr>{''.join(header_cells)}</tr></thead><tbody>{''.join(body)}</tbody>"
             "</table></div>"
         )
+        for column in question.columns:
+            if column.kind in (Kind.SINGLE_CHOICE, Kind.YES_NO):
+                heading = _("%(column)s: choose one of") % {"column": column.label}
+                table += self.print_options(self._choices(column.kind, column.choices), heading)
         if question.row_source == Question.RowSource.RESPONDENT:
             row_codes = ",".join(row.code for row in rows)
             table += (
@@ -445,7 +534,8 @@ class SectionRenderer:
             if not self.read_only and len(rows) < question.max_rows:
                 table += (
                     f'<button type="submit" class="secondary add-row" name="add_row"'
-                    f' value="{escape(code)}" formnovalidate>{escape(_("Add a row"))}</button>'
+                    f' value="{escape(code)}" formaction="#q-{escape(code)}" formnovalidate>'
+                    f"{escape(_('Add a row to %(code)s') % {'code': code})}</button>"
                 )
         return table
 
@@ -456,12 +546,12 @@ class SectionRenderer:
             label_name = field_name(code, row, LABEL_COLUMN)
             header = (
                 f'<th scope="row" id="{escape(header_id)}">'
-                f'<label for="{escape(field_id(label_name))}">{escape(label)}</label>'
+                f'<label for="{escape(field_id(label_name))}" dir="auto">{escape(label)}</label>'
                 f"{self.render_errors(label_name)}"
                 f"{self.render_input(label_name, Kind.TEXT)}</th>"
             )
         else:
-            header = f'<th scope="row" id="{escape(header_id)}">{escape(label)}</th>'
+            header = f'<th scope="row" id="{escape(header_id)}" dir="auto">{escape(label)}</th>'
         cells = [header]
         for column in question.columns:
             cells.append(self.render_cell(question, row, column, header_id))
@@ -488,11 +578,13 @@ class SectionRenderer:
             widget = self.render_select(name, self._choices(column.kind, column.choices), aria)
         elif column.kind == Kind.MULTIPLE_CHOICE:
             widget = self.render_cell_options(name, column, labelled_by)
+        elif column.kind == Kind.DATE:
+            widget = self.render_date(name, labelled_by)
         else:
             widget = self.render_input(name, column.kind, aria)
         widget = (
             f'<div class="cell-value">{widget}</div>'
-            f"{self.render_other(name, column.choices)}"
+            f"{self.render_other(name, column.choices, labelled_by)}"
             f"{self.render_cell_status(name, column, labelled_by)}"
         )
         content = f"{self.render_errors(name)}{widget}"
@@ -529,13 +621,103 @@ class SectionRenderer:
         status = field_name(name, part="status")
         choices = self._special_value_choices(column.special_values)
         label_id = field_id(status) + "-label"
-        aria = _attr("aria-labelledby", f"{label_id} {labelled_by}")
+        aria = _attr("aria-labelledby", f"{label_id} {labelled_by}") + self.described_by(status)
         return (
             f'<div class="special-value compact"><span class="visually-hidden" id="{label_id}">'
             f"{escape(_('No value? Say why'))}</span>{self.render_errors(status)}"
-            f"{self.render_select(status, choices, aria, blank=_('value'))}"
+            f"{self.render_select(status, choices, aria, blank=_('None: answer given'))}"
             "</div>"
         )
+
+
+class AnswerSummary:
+    """A reply to read, not to edit: each question with its answer in words (GOV.UK summary
+    list), grids as plain tables. Disabled controls (grey on grey) are hard to read."""
+
+    def __init__(
+        self,
+        form: SectionForm,
+        answers: Mapping[tuple[str, str, str], Any],
+        *,
+        history_url: str = "",
+    ) -> None:
+        self.form = form
+        self.answers = answers
+        self.history_url = history_url
+        form.compute_visibility()
+
+    def render(self) -> SafeString:
+        parts = [
+            self.render_question(question)
+            for question in self.form.section.questions
+            if question.code not in self.form.hidden_questions
+        ]
+        return mark_safe(  # noqa: S308 (every value below is escaped)
+            f'<dl class="summary-list">{"".join(parts)}</dl>'
+        )
+
+    def _text(self, kind: str, choices: Sequence[ChoiceDef], key: tuple[str, str, str]) -> str:
+        answer = self.answers.get(key)
+        if answer is None or not answer.is_answered:
+            return escape(_("Not answered"))
+        text = escape(format_value(kind, choices, answer.value, answer.status))
+        if answer.status:
+            text = f'<span class="special">{text}</span>'
+        return text
+
+    def render_question(self, question: QuestionDef) -> str:
+        code = question.code
+        heading = f'<span class="question-code">{escape(code)}</span> {escape(question.text)}'
+        if question.is_grid:
+            value = self.render_grid(question)
+        else:
+            value = self._text(question.kind, question.choices, (code, "", ""))
+        note = self.answers.get((code, "", ""))
+        if note is not None and note.note:
+            value += (
+                f'<p class="summary-note"><strong>{escape(_("Note:"))}</strong> '
+                f"{escape(note.note)}</p>"
+            )
+        if self.history_url:
+            link_text = _("History of %(code)s's answers") % {"code": code}
+            href = self.history_url.replace("{code}", code)
+            value += f'<p class="history-link"><a href="{escape(href)}">{escape(link_text)}</a></p>'
+        return (
+            f'<div class="summary-row" id="q-{escape(code)}"><dt>{heading}</dt>'
+            f"<dd>{value}</dd></div>"
+        )
+
+    def render_grid(self, question: QuestionDef) -> str:
+        code = question.code
+        rows = self.form.grid_rows.get(code, ())
+        if not rows:
+            return escape(_("No rows."))
+        head = "".join(f'<th scope="col">{escape(c.label)}</th>' for c in question.columns)
+        body = []
+        for row in rows:
+            label = row.label
+            if row.is_other:
+                given = self.answers.get((code, row.code, LABEL_COLUMN))
+                if given is not None and given.value:
+                    label = f"{row.label}: {given.value}"
+            cells = []
+            for column in question.columns:
+                key = (code, row.code, column.code)
+                if key in self.form.hidden_cells:
+                    cells.append(f'<td class="muted">{escape(_("Not asked"))}</td>')
+                    continue
+                kind, choices = column.kind, column.choices
+                cells.append(f"<td>{self._text(kind, self._choices(kind, choices), key)}</td>")
+            body.append(f'<tr><th scope="row">{escape(label)}</th>{"".join(cells)}</tr>')
+        return (
+            f'<div class="grid-scroll" role="region" tabindex="0" aria-label="{escape(code)}">'
+            f'<table class="grid summary-grid"><thead><tr><th scope="col">{escape(_("Item"))}</th>'
+            f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        )
+
+    @staticmethod
+    def _choices(kind: str, choices: Sequence[ChoiceDef]) -> Sequence[ChoiceDef]:
+        return SectionRenderer.choices_of(kind, choices) if kind == Kind.YES_NO else choices
 
 
 def format_value(kind: str, choices: Iterable[ChoiceDef], value: Any, status: str = "") -> str:

@@ -4,6 +4,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 
 from .definition import QuestionnaireDef, SectionDef, get_definition
 from .formbuilder import SectionFormBuilder, resolve_grid_rows
@@ -31,16 +32,18 @@ def _section_form(definition: QuestionnaireDef, section: SectionDef, data=None, 
         submitted_rows=submitted_rows,
         added_row=added_row,
     )
-    form_class = SectionFormBuilder(section, rows).get_form_class()
+    form_class = SectionFormBuilder(section, rows, definition.questions).get_form_class()
     return form_class(data) if data is not None else form_class()
 
 
+@require_safe
 @staff_member_required
 def preview_index(request: HttpRequest, questionnaire: str) -> HttpResponse:
     definition = _definition(questionnaire)
     return render(request, "consultation/preview_index.html", {"questionnaire": definition})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @staff_member_required
 def preview_section(request: HttpRequest, questionnaire: str, section: str) -> HttpResponse:
@@ -75,6 +78,7 @@ def preview_section(request: HttpRequest, questionnaire: str, section: str) -> H
     )
 
 
+@require_safe
 @staff_member_required
 def preview_print(request: HttpRequest, questionnaire: str) -> HttpResponse:
     definition = _definition(questionnaire)

@@ -297,7 +297,7 @@ def edit_rule(
     user: User,
     *,
     country_return: CountryReturn,
-    authority: Authority,
+    authority: Authority | None,
     section_id: int,
     channel: str = AnswerChange.Channel.WEB,
     assignment: Assignment | None = None,
@@ -307,6 +307,8 @@ def edit_rule(
     `assignment` is the respondent's assignment of the section when the caller has it already.
     A UNSD correction (channel "correction") is applied by a focal point who accepts it, while
     the return is with UNSD; every other channel is the country editing its own reply.
+    `authority` None is the return's consolidated answers: its focal points change them, by
+    consolidation, while the return is theirs to edit (or, queried, the questions reopened).
     """
     if not user.is_authenticated:
         return _refused(_("Sign in to change answers."))
@@ -322,7 +324,13 @@ def edit_rule(
         return EditRule(True)
     if channel not in _COUNTRY_CHANNELS:
         return _refused(_("Answers cannot be changed this way."))
-    if focal and authority.kind == Authority.Kind.NSO:
+    if authority is None:
+        if not focal:
+            return _refused(_("Only the country's focal points consolidate its return."))
+        if channel != AnswerChange.Channel.CONSOLIDATION:
+            return _refused(_("Consolidated answers change only through consolidation."))
+        assignment = None
+    elif focal and authority.kind == Authority.Kind.NSO:
         assignment = None
     elif authority.pk in respondent_authorities(user, country_return.pk) or (
         focal and channel == AnswerChange.Channel.CONSOLIDATION
@@ -361,7 +369,8 @@ def edit_rule(
         reopened = frozenset(
             QuestionReopening.objects.filter(
                 country_return=country_return,
-                authority=authority,
+                # The consolidated answers follow what any of their replies reopened.
+                **({"authority": authority} if authority is not None else {}),
                 question__section_id=section_id,
                 closed_at__isnull=True,
             ).values_list("question_id", flat=True)
@@ -385,7 +394,7 @@ def check_edit(
     user: User,
     *,
     country_return: CountryReturn,
-    authority: Authority,
+    authority: Authority | None,
     section_id: int,
     question_ids: Iterable[int],
     channel: str,

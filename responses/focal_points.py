@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from consultation.models import Area, Round
+from consultation.parsing import parse_whole_number
 
 from .exceptions import FocalPointImportRefused, InvitationRefused, RoundRefused
 from .invitations.services import check_email, issue_invitation
@@ -205,6 +206,9 @@ def _read_xlsx(data: bytes) -> Table:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise _refuse(_("The workbook has no sheet."))
+        # A read-only sheet stops at the dimension the file declares, which any program writing
+        # the file may get wrong: every row is read, whatever it declares.
+        sheet.reset_dimensions()
         # Read-only sheets yield empty rows for gaps, so positions are the row numbers.
         return _collect(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
     except FocalPointImportRefused:
@@ -295,7 +299,7 @@ class _Countries:
 
     def find(self, code: str) -> Area | str:
         """The country of a code, or the reason it is not one."""
-        if code.isdigit() and len(code) <= 3:
+        if len(code) <= 3 and parse_whole_number(code) is not None:
             area = self.by_m49.get(code.zfill(3))
         else:
             area = self.by_iso3.get(code.upper())

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consultation.models import Area, Question, Round, Section
@@ -144,6 +145,18 @@ class ReturnEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d})"
+
+    def get_old_status_display(self) -> str:
+        return _status_label(self.old_status)
+
+    def get_new_status_display(self) -> str:
+        return _status_label(self.new_status)
+
+
+def _status_label(status: str) -> str:
+    return (
+        str(CountryReturn.Status(status).label) if status in CountryReturn.Status.values else status
+    )
 
 
 class RoundEvent(models.Model):
@@ -292,6 +305,11 @@ class Assignment(models.Model):
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
 
+    @property
+    def reminded_today(self) -> bool:
+        """A reminder went today (by hand or the daily task): the next may go tomorrow."""
+        return self.reminded_on == timezone.localdate()
+
 
 class AssignmentEvent(models.Model):
     """What happened to an assignment: forwarded, reminded, handed back, reclaimed, reopened."""
@@ -371,14 +389,19 @@ class Invitation(models.Model):
 class Answer(models.Model):
     """One answer of one reply: a question (or a grid cell) of a return, for an authority.
 
-    `version` grows with every change; a save names the version it started from, so that
-    concurrent edits are never silently overwritten.
+    An answer without an authority belongs to the return's consolidated answers (written by the
+    consolidation app: a resolved conflict, an answer nobody supplied); replies are the answers
+    with an authority. `version` grows with every change; a save names the version it started
+    from, so that concurrent edits are never silently overwritten.
     """
 
     country_return = models.ForeignKey(
         CountryReturn, on_delete=models.CASCADE, related_name="answers"
     )
-    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="answers")
+    # None: the return's consolidated answer.
+    authority = models.ForeignKey(
+        Authority, null=True, blank=True, on_delete=models.PROTECT, related_name="answers"
+    )
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     row_code = models.CharField(max_length=30, blank=True)
     column_code = models.CharField(max_length=30, blank=True)
@@ -397,7 +420,12 @@ class Answer(models.Model):
             models.UniqueConstraint(
                 fields=["country_return", "authority", "question", "row_code", "column_code"],
                 name="one_answer_per_key",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["country_return", "question", "row_code", "column_code"],
+                condition=Q(authority__isnull=True),
+                name="one_consolidated_answer_per_key",
+            ),
         ]
         indexes = [models.Index(fields=["country_return", "authority"])]
 
@@ -439,6 +467,15 @@ class AnswerChange(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version} by {self.changed_by_id} ({self.channel})"
+
+    def describe_channel(self) -> str:
+        """Through which channel, in words: a UNSD correction names who accepted it."""
+        if self.channel == self.Channel.CORRECTION:
+            person = (
+                self.changed_by.get_full_name() or self.changed_by.email if self.changed_by else ""
+            )
+            return gettext("UNSD correction, accepted by %(person)s") % {"person": person}
+        return str(self.get_channel_display())
 
 
 class QuestionReopening(models.Model):

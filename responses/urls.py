@@ -1,4 +1,4 @@
-"""URLs of country returns: home, sections, autosave, history; forwarding; invitations."""
+"""URLs of country returns: sections, autosave, history; forwarding; invitations; workbooks."""
 
 from django.urls import include, path
 
@@ -26,4 +26,5 @@ urlpatterns = [
     ),
     path("", include("responses.forwarding.urls")),
     path("", include("responses.invitations.urls")),
+    path("", include("responses.offline.urls")),
 ]

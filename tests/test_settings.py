@@ -96,3 +96,14 @@ def test_a_debug_value_that_is_not_a_boolean_is_refused() -> None:
 
     assert result.returncode != 0, output_of(result)
     assert "DEBUG must be true or false, not 'maybe'" in result.stderr, output_of(result)
+
+
+def test_hsts_is_not_preloaded_unless_asked() -> None:
+    show = ["-c", "from django.conf import settings; print(settings.SECURE_HSTS_PRELOAD)"]
+    environment = production_environment()
+
+    default = run_in_clean_environment(show, **environment)
+    asked = run_in_clean_environment(show, **environment, SECURE_HSTS_PRELOAD="true")
+
+    assert default.stdout.strip() == "False", output_of(default)
+    assert asked.stdout.strip() == "True", output_of(asked)

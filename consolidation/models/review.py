@@ -22,6 +22,18 @@ class ReviewQuery(models.Model):
         ANSWERED = "answered", _("Answered")
         RESOLVED = "resolved", _("Resolved")
 
+    class Action(models.TextChoices):
+        COUNTRY_REPLIED = "country_replied", _("Answered by the country")
+        UNSD_REPLIED = "unsd_replied", _("Asked again by UNSD")
+        RESOLVE = "resolve", _("Resolved")
+
+    # The whole lifecycle: each action, the statuses it starts from, the status it leads to.
+    TRANSITIONS = {
+        Action.COUNTRY_REPLIED: (frozenset({Status.OPEN, Status.ANSWERED}), Status.ANSWERED),
+        Action.UNSD_REPLIED: (frozenset({Status.OPEN, Status.ANSWERED}), Status.OPEN),
+        Action.RESOLVE: (frozenset({Status.OPEN, Status.ANSWERED}), Status.RESOLVED),
+    }
+
     country_return = models.ForeignKey(
         CountryReturn, on_delete=models.CASCADE, related_name="review_queries"
     )
@@ -76,6 +88,16 @@ class Correction(models.Model):
         PROPOSED = "proposed", _("Proposed")
         ACCEPTED = "accepted", _("Accepted")
         REJECTED = "rejected", _("Rejected")
+
+    class Action(models.TextChoices):
+        ACCEPT = "accept", _("Accepted by the country")
+        REJECT = "reject", _("Rejected by the country")
+
+    # The whole lifecycle: each action, the statuses it starts from, the status it leads to.
+    TRANSITIONS = {
+        Action.ACCEPT: (frozenset({Status.PROPOSED}), Status.ACCEPTED),
+        Action.REJECT: (frozenset({Status.PROPOSED}), Status.REJECTED),
+    }
 
     country_return = models.ForeignKey(
         CountryReturn, on_delete=models.CASCADE, related_name="corrections"

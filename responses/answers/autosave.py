@@ -1,21 +1,16 @@
 """Autosave: a few answers of a section, checked by the engine against the rest of the reply."""
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from consultation.answers import AnswerKey, AnswerValue, comparable_answers
 from consultation.definition import QuestionDef, RowDef, SectionDef
-from consultation.formbuilder import (
-    AnswerKey,
-    AnswerValue,
-    SectionFormBuilder,
-    answers_to_data,
-    comparable_answers,
-    resolve_grid_rows,
-)
+from consultation.formbuilder import SectionFormBuilder, answers_to_data, resolve_grid_rows
 from consultation.models import Question
 
 from .services import AnswerEdit
@@ -43,6 +38,7 @@ class AutosavePlan:
     errors: dict[str, list[str]]
     section: SectionDef  # the section, reduced to the questions concerned
     rows: Mapping[str, tuple[RowDef, ...]]
+    not_saved: list[AnswerKey] = field(default_factory=list)  # answers sent but refused
 
 
 def key_of_field(name: str) -> AnswerKey:
@@ -64,7 +60,9 @@ def plan_autosave(
 
     Only the questions concerned are built into a form; their other fields keep their stored
     values, and conditions see the rest of the reply (`answers`, the whole reply). Answers
-    that are hidden by a condition, or that the engine refuses, are not saved.
+    that are hidden by a condition, or that the engine refuses, are not saved. An error about a
+    whole question (a rule comparing two of its answers) refuses every answer of that question
+    sent, so that what is stored agrees with the message shown.
     """
     concerned = {answer.key[0] for answer in requested}
     sub_section = SectionDef(
@@ -86,7 +84,7 @@ def plan_autosave(
         for name in [name for name in data if key_of_field(name) == answer.key]:
             data.pop(name)
         _put(data, answer.fields)
-    form = SectionFormBuilder(sub_section, rows).get_form_class()(
+    form = SectionFormBuilder(sub_section, rows, questions).get_form_class()(
         data,
         context_answers=comparable_answers(answers, excluding=concerned),
         enforce_required=False,
@@ -97,18 +95,26 @@ def plan_autosave(
     }
 
     refused = {key_of_field(name) for name in errors}
+    whole_questions = {name for name in errors if "." not in name}
     cleaned = form.cleaned_answers(validate=False)
     edits = []
+    not_saved = []
     for answer in requested:
-        if answer.key in refused:
+        if (
+            answer.key in refused
+            or answer.key[0] in whole_questions
+            or NON_FIELD_ERRORS in whole_questions
+        ):
+            not_saved.append(answer.key)
             continue
         if answer.key not in cleaned:
             # Hidden by its condition, or a cell the grid no longer has.
             for name in answer.fields:
                 errors[name] = [str(NOT_ASKED)]
+            not_saved.append(answer.key)
             continue
         edits.append(AnswerEdit(answer.key, cleaned[answer.key], answer.version))
-    return AutosavePlan(edits, errors, sub_section, rows)
+    return AutosavePlan(edits, errors, sub_section, rows, not_saved)
 
 
 def _respondent_rows(

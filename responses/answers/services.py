@@ -9,8 +9,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from consultation.answers import AnswerKey, AnswerValue, choice_codes
 from consultation.definition import QuestionnaireDef, SectionDef
-from consultation.formbuilder import AnswerKey, AnswerValue
 
 from .. import access
 from ..models import Answer, AnswerChange, Assignment, AssignmentEvent, Authority, CountryReturn
@@ -23,9 +23,10 @@ class StoredAnswer:
 
     value: AnswerValue
     version: int
-    updated_by: str = ""
+    updated_by: str = ""  # the person's name (their e-mail address if they gave no name)
     updated_at: Any = None
     pk: int = 0
+    updated_by_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,13 @@ class SaveResult:
 def load_answers(
     *,
     country_return: CountryReturn,
-    authority: Authority,
+    authority: Authority | None,
     questionnaire: QuestionnaireDef,
 ) -> dict[AnswerKey, StoredAnswer]:
-    """The stored answers of one reply (one query), keyed by (question code, row, column)."""
+    """The stored answers of one reply (one query), keyed by (question code, row, column).
+
+    `authority` None reads the return's consolidated answers.
+    """
     codes = {question.id: code for code, question in questionnaire.questions.items()}
     answers = Answer.objects.filter(country_return=country_return, authority=authority)
     result = {}
@@ -72,16 +76,30 @@ def load_answers(
         "status",
         "note",
         "version",
+        "updated_by_id",
+        "updated_by__first_name",
+        "updated_by__last_name",
         "updated_by__email",
         "updated_at",
     ):
-        pk, question_id, row, column, value, status, note, version, email, updated_at = answer
+        pk, question_id, row, column, value, status, note, version = answer[:8]
+        user_id, first_name, last_name, email, updated_at = answer[8:]
         if question_id not in codes:
             continue
         result[(codes[question_id], row, column)] = StoredAnswer(
-            AnswerValue(value, status, note), version, email or "", updated_at, pk
+            AnswerValue(value, status, note),
+            version,
+            person_name(first_name, last_name, email),
+            updated_at,
+            pk,
+            user_id,
         )
     return result
+
+
+def person_name(first_name: str | None, last_name: str | None, email: str | None) -> str:
+    """How a person is named on pages: by name, by e-mail address only if they gave none."""
+    return f"{first_name or ''} {last_name or ''}".strip() or email or ""
 
 
 def load_replies(
@@ -91,7 +109,7 @@ def load_replies(
     codes = {question.id: code for code, question in questionnaire.questions.items()}
     replies: dict[int, dict[AnswerKey, AnswerValue]] = {}
     for authority_id, question_id, row, column, value, status, note in Answer.objects.filter(
-        country_return=country_return
+        country_return=country_return, authority__isnull=False
     ).values_list(
         "authority_id", "question_id", "row_code", "column_code", "value", "status", "note"
     ):
@@ -114,7 +132,7 @@ def _same(stored: AnswerValue, new: AnswerValue) -> bool:
 def save_answers(
     *,
     country_return: CountryReturn,
-    authority: Authority,
+    authority: Authority | None,
     section: SectionDef,
     edits: Iterable[AnswerEdit],
     user: User,
@@ -131,6 +149,9 @@ def save_answers(
 
     Every channel is held to the one edit rule (access.edit_rule), read again here on the
     return as it stands: a refused save raises EditRefused, saying why, and changes nothing.
+
+    `authority` names the reply; None writes the return's consolidated answers instead
+    (consolidation, with its own channel), which never touches any reply.
     """
     edits = list(edits)
     result = SaveResult()
@@ -243,7 +264,7 @@ def save_answers(
         history.append(_change(answer, stored, new, user, channel, now))
         result.saved[edit.key] = answer.version
     AnswerChange.objects.bulk_create(history)
-    if result.saved:
+    if result.saved and authority is not None:
         _mark_started(country_return, authority, section, user)
     return result
 
@@ -271,8 +292,15 @@ def _settle(result: SaveResult, edit: AnswerEdit, answer: Answer) -> None:
             StoredAnswer(
                 stored,
                 answer.version,
-                getattr(answer.updated_by, "email", "") if answer.updated_by_id else "",
+                person_name(
+                    answer.updated_by.first_name,
+                    answer.updated_by.last_name,
+                    answer.updated_by.email,
+                )
+                if answer.updated_by is not None
+                else "",
                 answer.updated_at,
+                updated_by_id=answer.updated_by_id,
             ),
         )
     )
@@ -380,3 +408,26 @@ def count_answers_by_question(questionnaire: Any, question_codes: set[str]) -> d
         .annotate(count=Count("pk"))
     )
     return dict(rows)
+
+
+def count_answers_using_choices(
+    questionnaire: Any, removed: Mapping[tuple[str, str], set[str]]
+) -> dict[tuple[str, str], int]:
+    """How many stored answers chose one of the given codes, per (question, grid column).
+
+    The loader refuses to remove a choice that answers use: the next save would drop them.
+    """
+    counts: dict[tuple[str, str], int] = {}
+    for (code, column), choices in removed.items():
+        values = Answer.objects.filter(
+            question__section__questionnaire=questionnaire,
+            question__code=code,
+            column_code=column,
+            value__isnull=False,
+        ).values_list("value", flat=True)
+        number = 0
+        for value in values.iterator():
+            number += bool(choice_codes(value) & choices)
+        if number:
+            counts[(code, column)] = number
+    return counts

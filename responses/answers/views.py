@@ -1,8 +1,9 @@
 """Views of a section's answers: the section page and its Save, autosave, history and restore."""
 
 import json
-import time
+import re
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
@@ -10,14 +11,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from consultation.answers import LABEL_COLUMN, AnswerKey, AnswerValue, comparable_answers
 from consultation.definition import (
     COUNTRIES_LIST,
     QuestionDef,
@@ -26,23 +28,29 @@ from consultation.definition import (
     get_definition,
 )
 from consultation.formbuilder import (
-    LABEL_COLUMN,
-    AnswerKey,
-    AnswerValue,
     SectionForm,
     SectionFormBuilder,
     answers_to_data,
-    comparable_answers,
     resolve_grid_rows,
 )
 from consultation.http import AuthenticatedHttpRequest
 from consultation.models import Kind
-from consultation.rendering import SectionRenderer, format_value
+from consultation.parsing import MAX_ID, parse_whole_number
+from consultation.rendering import AnswerSummary, SectionRenderer, format_value
 
 from .. import access
 from ..exceptions import EditRefused
 from ..models import AnswerChange, Assignment, Authority
 from .autosave import RequestedAnswer, key_of_field, plan_autosave
+from .kept import (
+    DISCARD_FIELD,
+    OWNER_FIELD,
+    KeptForm,
+    discard_kept_form,
+    keep_posted_form,
+    kept_form,
+    owner_token,
+)
 from .services import (
     AnswerEdit,
     SaveResult,
@@ -52,18 +60,19 @@ from .services import (
     save_answers,
 )
 
-PENDING_SAVE_KEY = "pending_section_save"
 MAX_AUTOSAVE_KEYS = 200
+# A row or column code in an answer key: what the loader allows, in the answer's 30 characters.
+_ANSWER_PART = re.compile(r"[-A-Za-z0-9_]{0,30}")
 
 
 # --- The section page -----------------------------------------------------------------------------
 
 
 def login_required_keeping_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Like login_required, but a form posted after the session ended is kept, not lost.
+    """Like login_required, but a form posted after its author's session ended is kept.
 
-    The posted data waits in the (anonymous) session; once the respondent signs in again, the
-    section page saves it.
+    It waits in the (anonymous) session for its author only (`kept`); once they sign in again,
+    the section page shows it to them, unsaved, to save or discard.
     """
 
     @wraps(view)
@@ -71,11 +80,7 @@ def login_required_keeping_post(view: Callable[..., HttpResponse]) -> Callable[.
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         if request.method == "POST":
-            request.session[PENDING_SAVE_KEY] = {
-                "path": request.path,
-                "data": {key: request.POST.getlist(key) for key in request.POST},
-                "at": time.time(),
-            }
+            keep_posted_form(request)
         return redirect_to_login(request.get_full_path())
 
     return wrapper
@@ -124,9 +129,10 @@ class SectionPage:
     def _viewed_authority(self) -> Authority:
         reply = self.request.GET.get("reply", "")
         if reply:
-            if not reply.isdigit() or not self.access.may_read(int(reply)):
+            reply_id = parse_whole_number(reply)
+            if reply_id is None or not self.access.may_read(reply_id):
                 raise Http404("No such reply")
-            return next(a for a in self.access.readable_authorities if a.pk == int(reply))
+            return next(a for a in self.access.readable_authorities if a.pk == reply_id)
         return self.access.editable_authority or self.access.readable_authorities[0]
 
     def context_answers(self) -> dict[AnswerKey, Any]:
@@ -151,7 +157,9 @@ class SectionPage:
             submitted_rows=submitted_rows,
             added_row=added_row,
         )
-        return SectionFormBuilder(self.section, self.rows).get_form_class()
+        return SectionFormBuilder(
+            self.section, self.rows, self.definition.questions
+        ).get_form_class()
 
     def unbound_form(self) -> SectionForm:
         form_class = self.form_class()
@@ -175,16 +183,22 @@ class SectionPage:
         return {"|".join(key): stored.version for key, stored in self.stored.items()}
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @login_required_keeping_post
 def section_edit(request: AuthenticatedHttpRequest, return_id: int, section: str) -> HttpResponse:
     page = SectionPage(request, return_id, section)
-    pending = _pending_save(request)
-    if request.method == "POST" or pending is not None:
+    kept = kept_form(request)
+    if request.method == "POST":
         if not page.editable:
             raise PermissionDenied(_read_only_message(page))
-        data = pending if pending is not None else request.POST
-        added_row = data.get("add_row", "") if pending is None else ""
+        # Saving the page, or discarding, settles what was kept from before signing in.
+        discard_kept_form(request.session)
+        if DISCARD_FIELD in request.POST:
+            messages.info(request, _("What you typed before signing in again was discarded."))
+            return redirect(request.get_full_path())
+        data = request.POST
+        added_row = data.get("add_row", "")
         form = page.bound_form(data, added_row)
         if added_row:
             return _render_section(request, page, form, show_errors=False)
@@ -194,15 +208,17 @@ def section_edit(request: AuthenticatedHttpRequest, return_id: int, section: str
             result = _save_form(request, page, form, data)
         except EditRefused as refusal:
             return _render_section(request, page, form, refusal=refusal.message)
-        if pending is not None:
-            messages.success(request, _("What you typed before signing in again has been saved."))
         if result.conflicts:
             return _render_section(request, page, form, conflicts=result)
         messages.success(
             request,
-            _("Saved at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M")},
+            _("Saved at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M %Z")},
         )
         return redirect(request.get_full_path())
+    if kept is not None and page.editable:
+        # Shown, never saved, until its author saves the page (a plain GET changes nothing).
+        form = page.bound_form(kept.data)
+        return _render_section(request, page, form, show_errors=False, kept=kept)
     return _render_section(request, page, page.unbound_form())
 
 
@@ -211,28 +227,21 @@ def _read_only_message(page: SectionPage) -> str:
     return reason + " " + _("Nothing was saved.")
 
 
-def _pending_save(request: AuthenticatedHttpRequest) -> QueryDict | None:
-    """Data posted while signed out, if it was posted to this page."""
-    pending = request.session.get(PENDING_SAVE_KEY)
-    if not pending or pending.get("path") != request.path:
-        return None
-    del request.session[PENDING_SAVE_KEY]
-    data = QueryDict(mutable=True)
-    for key, values in pending["data"].items():
-        data.setlist(key, values)
-    return data
+def _posted_versions(data: Mapping[str, Any]) -> dict[str, int]:
+    """The answer versions a posted form started from (its `_versions` field)."""
+    try:
+        versions = json.loads(data.get("_versions") or "{}")
+        if not isinstance(versions, dict):
+            return {}
+        return {str(key): int(value) for key, value in versions.items()}
+    except (ValueError, TypeError):
+        return {}
 
 
 def _save_form(
     request: AuthenticatedHttpRequest, page: SectionPage, form: SectionForm, data: Mapping[str, Any]
 ) -> SaveResult:
-    try:
-        versions = json.loads(data.get("_versions") or "{}")
-        if not isinstance(versions, dict):
-            versions = {}
-        versions = {str(key): int(value) for key, value in versions.items()}
-    except (ValueError, TypeError):
-        versions = {}
+    versions = _posted_versions(data)
     edits = changes_from_form(form.cleaned_answers(), page.stored, versions)
     return save_answers(
         country_return=page.country_return,
@@ -252,6 +261,7 @@ def _render_section(
     *,
     show_errors: bool = True,
     conflicts: SaveResult | None = None,
+    kept: KeptForm | None = None,
     refusal: str = "",
 ) -> HttpResponse:
     history_url = reverse(
@@ -264,6 +274,10 @@ def _render_section(
     if not show_errors:
         renderer.errors = {}
     versions = page.versions()
+    if kept is not None:
+        # Saving what was kept starts from the versions it was typed on: a change made since
+        # then by someone else shows as a conflict.
+        versions = {**versions, **_posted_versions(kept.data)}
     conflict_rows = []
     if conflicts is not None:
         # Saving again keeps the respondent's values: the page now starts from the new versions.
@@ -271,7 +285,6 @@ def _render_section(
             versions["|".join(conflict.key)] = conflict.theirs.version
             conflict_rows.append(_conflict_row(page, conflict.key, conflict.yours, conflict.theirs))
     definition = page.definition
-    position = definition.sections.index(page.section)
     holders = []
     if page.access.is_focal_point or page.access.is_unsd:
         holders = list(
@@ -279,6 +292,29 @@ def _render_section(
                 country_return=page.country_return, section_id=page.section.id
             ).select_related("authority")
         )
+        sections = list(definition.sections)
+    else:
+        # An authority's pages lead only to the sections it holds.
+        held = {
+            assignment.section_id
+            for assignment in access.visible_assignments(page.request.user, page.country_return)
+        }
+        sections = [s for s in definition.sections if s.id in held or s == page.section]
+    position = sections.index(page.section)
+    unanswered_required = []
+    if page.editable and page.access.assignment is not None:
+        answered = {
+            key[0]
+            for key, value in page.answers.items()
+            if value.is_answered and key[2] != LABEL_COLUMN
+        }
+        unanswered_required = [
+            question
+            for question in page.section.questions
+            if question.required
+            and question.code not in form.hidden_questions
+            and question.code not in answered
+        ]
     status = 409 if conflict_rows else (200 if not (show_errors and renderer.errors) else 422)
     if refusal:
         status = 403
@@ -297,19 +333,24 @@ def _render_section(
             "read_only_reason": page.edit_rule.reason if page.authority_is_editable else "",
             "refusal": refusal,
             "reopened_questions": reopened,
-            "questions_html": renderer.render(),
+            "questions_html": renderer.render()
+            if page.editable
+            else AnswerSummary(page.unbound_form(), page.answers, history_url=history_url).render(),
             "error_summary": renderer.error_summary() if show_errors else [],
             "non_field_errors": form.non_field_errors() if show_errors and form.is_bound else [],
-            "context_answers": {"|".join(k): v for k, v in page.context_answers().items()},
+            "context_answers": form.shown_context(),
             "versions": versions,
             "versions_json": json.dumps(versions),
+            "owner_field": OWNER_FIELD,
+            "owner_token": owner_token(request.user, request.path),
+            "discard_field": DISCARD_FIELD,
+            "kept_at": datetime.fromtimestamp(kept.posted_at, tz=UTC) if kept else None,
             "conflicts": conflict_rows,
             "holders": holders,
             "readable_authorities": page.access.readable_authorities,
-            "previous_section": definition.sections[position - 1] if position else None,
-            "next_section": definition.sections[position + 1]
-            if position + 1 < len(definition.sections)
-            else None,
+            "previous_section": sections[position - 1] if position else None,
+            "next_section": sections[position + 1] if position + 1 < len(sections) else None,
+            "unanswered_required": unanswered_required,
         },
         status=status,
     )
@@ -349,8 +390,45 @@ def _conflict_row(
         "yours": _describe(page, key, yours),
         "theirs": _describe(page, key, theirs.value),
         "by": theirs.updated_by,
+        "same_person": theirs.updated_by_id == page.request.user.pk,
         "at": theirs.updated_at,
     }
+
+
+def _changed_elsewhere(
+    page: SectionPage, known: Mapping[str, int], sent: set[AnswerKey]
+) -> list[dict[str, Any]]:
+    """Answers of the section saved (in another window, or by someone else) since the page
+    last heard of them: what they are now, by whom, so that the page shows it beside them."""
+    codes = {question.code for question in page.section.questions}
+    changed = {
+        key: stored
+        for key, stored in page.stored.items()
+        if key[0] in codes and key not in sent and stored.version > known.get("|".join(key), 0)
+    }
+    if not changed:
+        return []
+    changed_codes = {key[0] for key in changed}
+    sub_section = SectionDef(
+        id=page.section.id,
+        code=page.section.code,
+        title=page.section.title,
+        introduction="",
+        questions=tuple(q for q in page.section.questions if q.code in changed_codes),
+    )
+    page.rows = resolve_grid_rows(sub_section, page.definition.questions, page.answers)
+    return [
+        {
+            **_conflict_row(page, key, stored.value, stored),
+            "at": timezone.localtime(stored.updated_at).strftime("%H:%M %Z")
+            if stored.updated_at
+            else "",
+            "at_iso": stored.updated_at.isoformat() if stored.updated_at else "",
+            "version": stored.version,
+            "data": answers_to_data(sub_section, page.rows, {key: stored.value}),
+        }
+        for key, stored in changed.items()
+    ]
 
 
 # --- Autosave ---------------------------------------------------------------------------------
@@ -385,10 +463,13 @@ def section_autosave(
     try:
         payload = json.loads(request.body)
         items = payload["answers"]
-        if not isinstance(items, list) or not 0 < len(items) <= MAX_AUTOSAVE_KEYS:
+        known = _parse_known(payload.get("known"))
+        # With the versions the page knows, an empty list asks only what changed elsewhere.
+        fewest = 0 if known is not None else 1
+        if not isinstance(items, list) or not fewest <= len(items) <= MAX_AUTOSAVE_KEYS:
             raise ValueError
         requested = [_parse_autosave_item(item, page) for item in items]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return _json_error(_("The request could not be read. Reload the page and try again."), 400)
     plan = plan_autosave(
         section=page.section,
@@ -397,35 +478,52 @@ def section_autosave(
         requested=requested,
     )
     page.rows = plan.rows
-    try:
-        result = save_answers(
-            country_return=page.country_return,
-            authority=page.authority,
-            section=plan.section,
-            edits=plan.edits,
-            user=request.user,
-            channel=AnswerChange.Channel.AUTOSAVE,
-            known=page.stored,
-        )
-    except EditRefused as refusal:
-        return _json_error(refusal.message, 403)
+    result = SaveResult()
+    if plan.edits:
+        try:
+            result = save_answers(
+                country_return=page.country_return,
+                authority=page.authority,
+                section=plan.section,
+                edits=plan.edits,
+                user=request.user,
+                channel=AnswerChange.Channel.AUTOSAVE,
+                known=page.stored,
+            )
+        except EditRefused as refusal:
+            return _json_error(refusal.message, 403)
+    conflicts = [
+        {
+            **_conflict_row(page, c.key, c.yours, c.theirs),
+            "version": c.theirs.version,
+            "data": answers_to_data(plan.section, plan.rows, {c.key: c.theirs.value}),
+        }
+        for c in result.conflicts
+    ]
+    sent = {answer.key for answer in requested}
+    now = timezone.localtime()
     return JsonResponse(
         {
             "saved": {"|".join(k): v for k, v in result.saved.items()},
             "unchanged": {"|".join(k): v for k, v in result.unchanged.items()},
-            "conflicts": [
-                {
-                    **_conflict_row(page, c.key, c.yours, c.theirs),
-                    "version": c.theirs.version,
-                    "data": answers_to_data(plan.section, plan.rows, {c.key: c.theirs.value}),
-                }
-                for c in result.conflicts
-            ],
+            "conflicts": conflicts,
             "errors": plan.errors,
-            "saved_at": timezone.localtime().strftime("%H:%M"),
+            "not_saved": ["|".join(key) for key in plan.not_saved],
+            "changed_elsewhere": _changed_elsewhere(page, known, sent) if known is not None else [],
+            "saved_at": now.strftime("%H:%M %Z"),
+            "saved_at_iso": now.isoformat(),
         },
         status=409 if result.conflicts else 200,
     )
+
+
+def _parse_known(known: Any) -> dict[str, int] | None:
+    """The versions the page holds, by "question|row|column"; None when the page sent none."""
+    if known is None:
+        return None
+    if not isinstance(known, dict) or len(known) > 20 * MAX_AUTOSAVE_KEYS:
+        raise ValueError
+    return {str(key): int(version) for key, version in known.items()}
 
 
 def _parse_autosave_item(item: Any, page: SectionPage) -> RequestedAnswer:
@@ -437,7 +535,12 @@ def _parse_autosave_item(item: Any, page: SectionPage) -> RequestedAnswer:
     key: AnswerKey = (parts[0], parts[1], parts[2])
     if not any(q.code == key[0] for q in page.section.questions):
         raise ValueError
-    version = int(item.get("version") or 0)
+    if not all(_ANSWER_PART.fullmatch(part) for part in key[1:]):
+        raise ValueError
+    sent = item.get("version") or 0
+    version = sent if type(sent) is int else parse_whole_number(sent)
+    if version is None or not 0 <= version <= MAX_ID:
+        raise ValueError
     fields = item.get("data") or {}
     if not isinstance(fields, dict):
         raise ValueError
@@ -450,6 +553,7 @@ def _parse_autosave_item(item: Any, page: SectionPage) -> RequestedAnswer:
 # --- History ------------------------------------------------------------------------------------
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @login_required
 def question_history(
@@ -506,7 +610,8 @@ def _restore(
     request: AuthenticatedHttpRequest, page: SectionPage, question: QuestionDef, changes: Any
 ) -> HttpResponse:
     change_id = request.POST.get("change", "")
-    change = changes.filter(pk=int(change_id)).first() if change_id.isdigit() else None
+    change_pk = parse_whole_number(change_id)
+    change = changes.filter(pk=change_pk).first() if change_pk is not None else None
     back = reverse(
         "responses:question-history",
         args=[page.country_return.pk, page.section.code, question.code],

@@ -322,7 +322,9 @@ def hand_back_section(*, assignment: Assignment, actor: User) -> AssignmentEvent
                 "authority": assignment.authority.name,
                 "section": assignment.section,
                 "handed_back_by": _person(actor),
-                "section_url": section_url(country_return, assignment.section.code),
+                # The authority's reply, not the focal point's own (empty) copy of the section.
+                "section_url": section_url(country_return, assignment.section.code)
+                + f"?reply={assignment.authority_id}",
                 "overview_url": overview_url(country_return),
             },
         )
@@ -373,7 +375,16 @@ def remind_assignment(*, assignment: Assignment, actor: User) -> AssignmentEvent
             _("No contact e-mail address is known for this section. Nothing was sent.")
         )
     today = timezone.localdate()
-    # The daily automatic reminder skips a section reminded by hand today.
+    # One reminder a day per assignment, by hand or by the daily task: the locked row says
+    # whether one went today.
+    if current.reminded_on == today:
+        raise ConsultationError(
+            _(
+                "A reminder about section %(section)s already went to %(email)s today. "
+                "Nothing was sent: you can send another tomorrow."
+            )
+            % {"section": current.section.code, "email": current.contact_email}
+        )
     Assignment.objects.filter(pk=current.pk).update(reminded_on=today)
     assignment.reminded_on = today
     queue_reminder(assignments=[current], sender=_person(actor), today=today)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -14,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from formtools.wizard.views import SessionWizardView
 
+from consultation.definition import get_definition
 from consultation.http import AuthenticatedHttpRequest
 from consultation.models import Section
 
@@ -63,6 +65,14 @@ class ForwardSectionsWizard(SessionWizardView):
         require_focal_point(request.user, self.country_return)
         return super().dispatch(request, *args, **kwargs)
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        step = request.POST.get(f"{self.prefix}-current_step")
+        if step is not None and step not in self.get_form_list():
+            raise BadRequest(
+                _("This form is out of date. Start forwarding again from the return page.")
+            )
+        return super().post(request, *args, **kwargs)
+
     def get_prefix(self, request: HttpRequest, *args: Any, **kwargs: Any) -> str:
         # One wizard per return: forwarding for two returns in two tabs does not mix them up.
         return f"forward_{kwargs['return_id']}"
@@ -78,6 +88,14 @@ class ForwardSectionsWizard(SessionWizardView):
         if step == "sections" and self.request.method == "GET":
             # The return page links here with ?section=C to tick that section.
             codes = self.request.GET.getlist("section")
+            definition = get_definition(self.country_return.round.questionnaire_id)
+            unknown = [code for code in codes if definition.section(code) is None]
+            if unknown:
+                raise BadRequest(
+                    _("The link names a section the questionnaire does not have.")
+                    + " "
+                    + _("Start again from the return page.")
+                )
             if codes:
                 return {
                     "sections": Section.objects.filter(

@@ -41,7 +41,13 @@ class NewAccountForm(forms.Form):
         password1 = cleaned.get("password1")
         password2 = cleaned.get("password2")
         if password1 and password2 and password1 != password2:
-            self.add_error("password2", _("The two passwords differ. Type the same one twice."))
+            self.add_error(
+                "password2",
+                _(
+                    "“Password again” is not the same as “Password”: type the same password in "
+                    "both."
+                ),
+            )
         elif password1:
             # An unsaved user, so that the similarity check sees the address and name.
             user = get_user_model()(

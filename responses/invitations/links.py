@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from consultation.text_direction import isolate_strings
+
 from ..exceptions import InvitationRefused
 from ..models import Assignment, Invitation, Membership
 
@@ -109,6 +111,6 @@ def invitation_email(invitation: Invitation) -> tuple[str, str]:
         subject = _("%(country)s: invitation to the UNSD consultation on migration statistics") % {
             "country": context["country"]
         }
-        body = render_to_string("responses/emails/invitation.txt", context)
+        body = render_to_string("responses/emails/invitation.txt", isolate_strings(context))
     # Headers must be one line; names come from the database, not from the invited person.
     return " ".join(subject.split()), body

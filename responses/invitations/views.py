@@ -102,7 +102,10 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
             form = ExistingAccountForm(data, request=request, user=account)
         else:
             mode = "new"
-            form = NewAccountForm(data, email=invitation.email)
+            # The name the focal point typed when forwarding is the likely one.
+            form = NewAccountForm(
+                data, email=invitation.email, initial={"full_name": invitation.full_name}
+            )
 
     if request.method == "POST" and (form is None or form.is_valid()):
         try:

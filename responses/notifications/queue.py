@@ -14,13 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consultation.text_direction import isolate_strings
+
 from ..models import Assignment, CountryReturn, OutboundEmail
 from .tasks import send_invitation_email, send_outbound_email
 
 
 def queue_email(*, to: str, subject: str, template: str, context: dict) -> OutboundEmail:
     """Write an e-mail to the outbox and send it once the current transaction commits."""
-    body = render_to_string(template, {"site_url": settings.SITE_URL, **context})
+    body = render_to_string(template, {"site_url": settings.SITE_URL, **isolate_strings(context)})
     email = OutboundEmail.objects.create(to=to, subject=subject[:300], body=body)
     transaction.on_commit(lambda: send_outbound_email.delay(email.pk), robust=True)
     return email

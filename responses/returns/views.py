@@ -4,16 +4,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from consultation.definition import get_definition
-from consultation.formbuilder import section_progress
 from consultation.http import AuthenticatedHttpRequest
 from consultation.models import Questionnaire
 
 from .. import access
 from ..answers.services import load_replies
+from ..models import ReturnEvent
+from .overview import focal_points_of, section_tasks
 
 
+@require_safe
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     returns = list(access.returns_visible_to(request.user).order_by("country__name"))
@@ -29,6 +32,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @never_cache
 @login_required
 def return_overview(request: AuthenticatedHttpRequest, return_id: int) -> HttpResponse:
@@ -39,34 +43,35 @@ def return_overview(request: AuthenticatedHttpRequest, return_id: int) -> HttpRe
     assignments = list(access.visible_assignments(request.user, country_return))
     replies = load_replies(country_return=country_return, questionnaire=definition)
     nso = access.nso_of(country_return) if sees_all else None
-    rows = []
-    for section in definition.sections:
-        holders = [a for a in assignments if a.section_id == section.id]
-        if not sees_all and not holders:
-            continue
-        if nso is not None:
-            progress = section_progress(section, definition.questions, replies.get(nso.pk, {}))
-        else:
-            progress = section_progress(
-                section, definition.questions, replies.get(holders[0].authority_id, {})
-            )
-        holder_rows = [
-            (
-                assignment,
-                section_progress(
-                    section, definition.questions, replies.get(assignment.authority_id, {})
-                ),
-            )
-            for assignment in holders
-        ]
-        rows.append({"section": section, "progress": progress, "holders": holder_rows})
+    tasks = section_tasks(
+        definition=definition,
+        replies=replies,
+        assignments=assignments,
+        own_authority_id=nso.pk if nso is not None else None,
+        sees_all=sees_all,
+    )
+    # An authority's own page: its due dates, and whom to ask.
+    own_assignments = [] if sees_all else assignments
+    due_dates = sorted({a.due_date for a in own_assignments if a.due_date})
+    events = []
+    if sees_all:
+        events = list(
+            ReturnEvent.objects.filter(country_return=country_return).select_related("actor")
+        )
     return render(
         request,
         "responses/return_overview.html",
         {
             "country_return": country_return,
-            "rows": rows,
+            "tasks": tasks,
             "is_focal_point": focal,
+            "sees_all": sees_all,
+            "events": events,
+            "show_timeline": sees_all,
+            "is_unsd": access.is_unsd(request.user),
+            "may_upload": focal or not access.is_unsd(request.user),
             "questionnaire": definition,
+            "due_date": due_dates[0] if due_dates else None,
+            "focal_points": focal_points_of(country_return) if not sees_all else [],
         },
     )

@@ -3,7 +3,28 @@
 (function () {
   "use strict";
 
-  var COMPARISONS = ["eq", "ne", "in", "not_in", "gt", "ge", "lt", "le", "contains", "answered"];
+  var COMPARISONS = ["eq", "ne", "in", "not_in", "gt", "ge", "lt", "le", "contains", "answered", "marked"];
+
+  // An answer marked with a special value and given no value: {marked: "not_available"}.
+  function markedStatus(value) {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+    var keys = Object.keys(value);
+    return keys.length === 1 && keys[0] === "marked" ? String(value.marked) : null;
+  }
+
+  // Decimal digits of any script (Arabic-Indic U+0661, full-width U+FF11) as the ASCII digits
+  // they stand for, as conditions.py reads them. Unicode encodes each script's digits 0 to 9 in a run of ten,
+  // so a digit's value is its distance from the start of its run, modulo ten.
+  var DIGIT = /\p{Nd}/u;
+  var OTHER_DIGITS = /[^\x00-\x7f]/gu;
+  function asciiDigits(text) {
+    return text.replace(OTHER_DIGITS, function (char) {
+      if (!DIGIT.test(char)) return char;
+      var point = char.codePointAt(0), offset = 0;
+      while (DIGIT.test(String.fromCodePoint(point - offset - 1))) offset++;
+      return String(offset % 10);
+    });
+  }
 
   function isEmpty(value) {
     if (value === null || value === undefined || value === "") return true;
@@ -23,7 +44,7 @@
       value = String(value);
     }
     if (typeof value !== "string") return null;
-    var match = NUMBER.exec(value.replace(/^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g, ""));
+    var match = NUMBER.exec(asciiDigits(value.replace(/^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g, "")));
     if (!match) return null;
     var parts = match[2].split(".");
     var whole = parts[0], fraction = parts[1] || "";
@@ -67,9 +88,18 @@
   }
 
   function compare(value, operator, operand) {
+    var status = markedStatus(value);
+    if (operator === "marked") {
+      var codes = Array.isArray(operand) ? operand : [operand];
+      return status !== null && codes.map(String).indexOf(status) >= 0;
+    }
     var answered = !isEmpty(value);
+    // A special value answers a question, as required-ness and progress count it.
+    if (operator === "answered") return answered === Boolean(operand);
+    // Every other comparison sees a marked answer as having no value.
+    if (status !== null) { value = null; answered = false; }
+    if (markedStatus(operand) !== null) operand = null;
     switch (operator) {
-      case "answered": return answered === Boolean(operand);
       case "eq": return answered && same(value, operand);
       case "ne": return !(answered && same(value, operand));
       case "in": return answered && operand.some(function (item) { return same(value, item); });
@@ -87,13 +117,32 @@
     this.context = context || {};
   }
 
+  // A question or cell hidden by its condition counts as unanswered for every other condition,
+  // however long the chain: its inputs keep their value, so that showing it again restores it.
+  function isHidden(input) {
+    var question = input.closest("section.question");
+    if (question && question.hidden) return true;
+    var cell = input.closest(".cell");
+    return Boolean(cell && cell.hidden);
+  }
+
   Answers.prototype.get = function (question, row, column) {
+    var value = this.valueOf(question, row, column);
+    if (value !== null && value !== undefined) return value;
+    // No value: a special value chosen instead ("not available") makes the answer marked.
+    var name = [question, row, column].filter(Boolean).join(".") + ".status";
+    var status = this.form.querySelector('[name="' + CSS.escape(name) + '"]');
+    return status && status.value && !isHidden(status) ? { marked: status.value } : value;
+  };
+
+  Answers.prototype.valueOf = function (question, row, column) {
     var name = [question, row, column].filter(Boolean).join(".");
     var inputs = this.form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
     if (!inputs.length && !row && !column) {
       // A ranking: the list of its ranks, in order (as conditions.py sees it).
       var ranks = this.form.querySelectorAll('select[name^="' + CSS.escape(question + ".rank") + '"]');
       if (ranks.length) {
+        if (isHidden(ranks[0])) return null;
         var ranked = [];
         ranks.forEach(function (select) { if (select.value) ranked.push(select.value); });
         return ranked.length ? ranked : null;
@@ -104,6 +153,7 @@
       return Object.prototype.hasOwnProperty.call(this.context, key) ? this.context[key] : null;
     }
     var first = inputs[0];
+    if (isHidden(first)) return null;
     if (first.type === "radio") {
       for (var i = 0; i < inputs.length; i++) if (inputs[i].checked) return inputs[i].value;
       return null;
@@ -160,17 +210,30 @@
     return compare(resolve(condition, answers, grid, row), operator, operandOf(operand, answers, grid, row));
   }
 
+  /* Questions in page order, which is questionnaire order: a condition only names earlier
+   * questions, so each is settled before any later condition reads it. */
   function apply(form, answers) {
-    form.querySelectorAll("section.question[data-show-if]").forEach(function (section) {
-      var shown = evaluate(JSON.parse(section.dataset.showIf), answers, "", "");
-      if (section.dataset.derivedFrom && !section.querySelector("tr[data-row]")) shown = false;
-      section.hidden = !shown;
-    });
-    form.querySelectorAll("td[data-show-if]").forEach(function (cell) {
-      var grid = cell.closest("table").dataset.grid;
-      var row = cell.closest("tr").dataset.row;
-      var content = cell.querySelector(".cell");
-      if (content) content.hidden = !evaluate(JSON.parse(cell.dataset.showIf), answers, grid, row);
+    form.querySelectorAll("section.question").forEach(function (section) {
+      if (section.dataset.showIf) {
+        var shown = evaluate(JSON.parse(section.dataset.showIf), answers, "", "");
+        if (section.dataset.derivedFrom && !section.querySelector("tr[data-row]")) shown = false;
+        section.hidden = !shown;
+      }
+      if (section.hidden) return;
+      var cells = section.querySelectorAll("td[data-show-if]");
+      // A column may name a later column of its row: go over the cells until nothing moves.
+      for (var round = 0; round <= cells.length; round++) {
+        var moved = false;
+        cells.forEach(function (cell) {
+          var content = cell.querySelector(".cell");
+          if (!content) return;
+          var grid = cell.closest("table").dataset.grid;
+          var row = cell.closest("tr").dataset.row;
+          var hidden = !evaluate(JSON.parse(cell.dataset.showIf), answers, grid, row);
+          if (content.hidden !== hidden) { content.hidden = hidden; moved = true; }
+        });
+        if (!moved) break;
+      }
     });
   }
 

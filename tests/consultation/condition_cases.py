@@ -29,6 +29,8 @@ def q(value: Any, code: str = "X") -> dict[str, Any]:
     return {f"{code}||": value}
 
 
+MARKED_NA = {"marked": "not_applicable"}
+
 C1 = {
     "C1|S01|exists": "yes",
     "C1|S01|latest_year": "2020",
@@ -98,7 +100,7 @@ CASES = [
     Case("lt NaN", {"question": "X", "lt": 1}, q("NaN"), False),
     Case("gt Infinity", {"question": "X", "gt": 1}, q("Infinity"), False),
     Case("gt underscores", {"question": "X", "gt": 1}, q("1_000"), False),
-    Case("gt other digits", {"question": "X", "gt": 1}, q("\u0661\u0662"), False),
+    Case("gt other digits", {"question": "X", "gt": 1}, q("\u0661\u0662"), True),
     Case("gt thousands separator", {"question": "X", "gt": 1}, q("1,000"), False),
     Case("gt unanswered", {"question": "X", "gt": 0}, {}, False),
     Case("lt unanswered", {"question": "X", "lt": 0}, {}, False),
@@ -271,4 +273,44 @@ CASES = [
         grid="C2",
         row="other",
     ),
+    # marked: the answer carries one of the special values named (and no value). Every other
+    # comparison sees a marked answer as having no value; `answered` counts it as answered.
+    Case("marked same", {"question": "X", "marked": "not_applicable"}, q(MARKED_NA), True),
+    Case("marked other", {"question": "X", "marked": "confidential"}, q(MARKED_NA), False),
+    Case(
+        "marked in list",
+        {"question": "X", "marked": ["confidential", "not_applicable"]},
+        q(MARKED_NA),
+        True,
+    ),
+    Case("marked unanswered", {"question": "X", "marked": "not_applicable"}, {}, False),
+    Case("marked with a value", {"question": "X", "marked": "not_applicable"}, q("yes"), False),
+    Case(
+        "marked cell",
+        {"cell": "C1.S01.year", "marked": "not_available"},
+        {"C1|S01|year": {"marked": "not_available"}},
+        True,
+    ),
+    Case("answered marked", {"question": "X", "answered": True}, q(MARKED_NA), True),
+    Case("not answered marked", {"question": "X", "answered": False}, q(MARKED_NA), False),
+    Case("eq marked", {"question": "X", "eq": "not_applicable"}, q(MARKED_NA), False),
+    Case("ne marked", {"question": "X", "ne": "yes"}, q(MARKED_NA), True),
+    Case("in marked", {"question": "X", "in": ["not_applicable"]}, q(MARKED_NA), False),
+    Case("not_in marked", {"question": "X", "not_in": ["yes"]}, q(MARKED_NA), True),
+    Case("gt marked", {"question": "X", "gt": 0}, q(MARKED_NA), False),
+    Case("le marked", {"question": "X", "le": 0}, q(MARKED_NA), False),
+    Case("contains marked", {"question": "X", "contains": "a"}, q(MARKED_NA), False),
+    Case(
+        "eq marked operand",
+        {"question": "X", "eq": {"question": "Y"}},
+        {"X||": None, "Y||": MARKED_NA},
+        False,
+    ),
+    # Digits of other scripts are the digits they stand for, as the number fields read them.
+    Case("eq arabic-indic digits", {"question": "X", "eq": 12}, q("\u0661\u0662"), True),
+    Case("gt full-width digits", {"question": "X", "gt": 10}, q("\uff11\uff12"), True),
+    Case("lt devanagari digits", {"question": "X", "lt": 10}, q("\u0967\u0968"), False),
+    Case("eq mixed digits", {"question": "X", "eq": "12.5"}, q("1\u0662.5"), True),
+    Case("superscript is not a digit", {"question": "X", "eq": 2}, q("\u00b2"), False),
+    Case("eq operand in other digits", {"question": "X", "eq": "\u0661"}, q(1), True),
 ]

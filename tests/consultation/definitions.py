@@ -5,14 +5,9 @@ from typing import Any
 
 from django.http import QueryDict
 
+from consultation.answers import AnswerKey, AnswerValue
 from consultation.definition import ChoiceDef, ColumnDef, QuestionDef, RowDef, SectionDef
-from consultation.formbuilder import (
-    AnswerKey,
-    AnswerValue,
-    SectionForm,
-    SectionFormBuilder,
-    resolve_grid_rows,
-)
+from consultation.formbuilder import SectionForm, SectionFormBuilder, resolve_grid_rows
 from consultation.models import Kind, Question
 
 
@@ -83,7 +78,7 @@ def build_form(
         submitted_rows=submitted_rows,
         added_row=added_row,
     )
-    form_class = SectionFormBuilder(section_def, grid_rows).get_form_class()
+    form_class = SectionFormBuilder(section_def, grid_rows, questions).get_form_class()
     if data is None:
         return form_class(**form_options)
     return form_class(query_dict(data), **form_options)

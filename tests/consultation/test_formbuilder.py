@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from django import forms
 
+from consultation.answers import AnswerValue
 from consultation.definition import QuestionnaireDef
 from consultation.formbuilder import (
-    AnswerValue,
     SectionFormBuilder,
     WebAddressField,
     answers_to_data,
@@ -315,12 +315,13 @@ def test_other_please_specify_is_stored_with_the_choice() -> None:
     assert answers[("Q3", "", "")].value == {"choices": ["a", "other"], "other": "Surveys"}
 
 
-def test_a_text_for_other_without_choosing_other_is_an_error() -> None:
-    form = build_form(CHOOSING, {"Q2": "a", "Q2.other": "Something"})
+def test_a_text_for_other_without_choosing_other_is_ignored() -> None:
+    form = build_form(CHOOSING, {"Q2": "a", "Q2.other": "Something", "Q3": ["a"], "Q3.other": "X"})
 
-    assert errors_of(form) == {
-        "Q2.other": ["Choose the \u201cother\u201d option, or clear this text."]
-    }
+    assert form.is_valid(), form.errors
+    answers = form.cleaned_answers()
+    assert answers[("Q2", "", "")].value == "a"
+    assert answers[("Q3", "", "")].value == ["a"]
 
 
 def test_max_choices_limits_a_multiple_choice() -> None:
@@ -660,6 +661,8 @@ def test_a12_rows_are_the_a11_institutions_other_than_the_nso_labelled_by_name(
     questionnaire: QuestionnaireDef,
 ) -> None:
     answers = {
+        # A11 is asked when the return is consolidated.
+        ("A2", "", ""): AnswerValue("consolidated"),
         ("A11", "r1", "name"): AnswerValue("Kenya National Bureau of Statistics"),
         ("A11", "r1", "type"): AnswerValue("nso"),
         ("A11", "r2", "name"): AnswerValue("Ministry of Interior"),
@@ -730,10 +733,10 @@ MESSAGES = section(
         ("N3", "100.01", "Enter a percentage from 0 to 100."),
         ("N4", "24", "Enter a year from 1900 to 2100."),
         ("N4", "two thousand", "Enter a year with four digits, such as 2024."),
-        ("N5", "31/03/2026", "Enter a date as year-month-day, such as 2026-03-31."),
+        ("N5", "31/03/2026", "Enter a real date: day, month and year, such as 31 3 2026."),
         ("N5", "2024-12-31", "Enter a date on or after 2025-01-01."),
         ("N5", "2031-01-01", "Enter a date on or before 2030-12-31."),
-        ("N5", "2026-02-30", "Enter a date as year-month-day, such as 2026-03-31."),
+        ("N5", "2026-02-30", "Enter a real date: day, month and year, such as 31 3 2026."),
         ("N6", "name.example.org", "Enter an e-mail address, such as name@example.org."),
         ("N7", "ftp://example.org/file", "Enter a web address, such as https://www.example.org."),
         ("N7", "not a web address", "Enter a web address, such as https://www.example.org."),

@@ -10,13 +10,16 @@ import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from consultation.definition import get_definition
 from consultation.loader import (
     LoadError,
     QuestionnaireFileError,
     QuestionnaireYamlLoader,
     load_questionnaire,
     register_answer_counter,
+    register_choice_counter,
     unregister_answer_counter,
+    unregister_choice_counter,
 )
 from consultation.models import (
     Choice,
@@ -474,6 +477,17 @@ def duplicate_column(data: dict[str, Any]) -> None:
     question(data, "B1")["columns"][3]["code"] = "latest"
 
 
+def nested(condition: dict[str, Any], levels: int) -> dict[str, Any]:
+    for _level in range(levels):
+        condition = {"not": condition}
+    return condition
+
+
+def derive_in_a_circle(data: dict[str, Any]) -> None:
+    question(data, "B3")["rows"] = {"from": "B4"}
+    question(data, "B4")["rows"] = {"from": "B3"}
+
+
 def bad_choice_code(data: dict[str, Any]) -> None:
     data["choice_lists"]["source"][0]["code"] = "01-census"
 
@@ -635,6 +649,86 @@ BROKEN = {
         set_column("B2", 0, "validation", {"max_ticked": 1}),
         "B2",
         "'max_ticked' does not apply to text (only to checkbox columns)",
+    ),
+    "special value compared with eq": (
+        set_key("B5", "show_if", {"question": "A2", "eq": "not_applicable"}),
+        "B5",
+        "'not_applicable' is a special value, not a choice of A2: a marked answer has no value, "
+        "so test it with {marked: not_applicable}",
+    ),
+    "special value compared with a number": (
+        set_key("B5", "show_if", {"question": "A4", "ne": "not_available"}),
+        "B5",
+        "A4 is a number (integer), so 'not_available' could never match; to test a special "
+        "value write {marked: not_available}",
+    ),
+    "marked with a special value not offered": (
+        set_key("B5", "show_if", {"question": "A4", "marked": "not_applicable"}),
+        "B5",
+        "marked: not_applicable is not a special value A4 offers (it offers: not_available, "
+        "confidential)",
+    ),
+    "eq on a multiple choice": (
+        set_key("B5", "show_if", {"question": "A3", "eq": "stocks"}),
+        "B5",
+        "'eq' would compare the whole list of A3 (multiple_choice); test one option with "
+        "{contains: code}",
+    ),
+    "not_in on a multiple choice": (
+        set_key("B5", "show_if", {"question": "A3", "not_in": ["none"]}),
+        "B5",
+        "'not_in' would compare the whole list of A3",
+    ),
+    "contains on a single choice": (
+        set_key("B5", "show_if", {"question": "A2", "contains": "yes"}),
+        "B5",
+        "'contains' tests the options of a multiple_choice or ranking; A2 is a single_choice",
+    ),
+    "contains an unknown option": (
+        set_key("B5", "show_if", {"question": "A3", "contains": "stock"}),
+        "B5",
+        "'stock' is not a choice of A3",
+    ),
+    "misspelt operator": (
+        set_key("B5", "show_if", {"question": "A1", "eqq": "yes"}),
+        "B5",
+        "unknown key(s) eqq (did you mean 'eq' for 'eqq'?)",
+    ),
+    "misspelt subject": (
+        set_key("B5", "show_if", {"questoin": "A1", "eq": "yes"}),
+        "B5",
+        "(did you mean 'question' for 'questoin'?)",
+    ),
+    "misspelt combinator": (
+        set_key("B5", "show_if", {"al": [{"question": "A1", "eq": "yes"}]}),
+        "B5",
+        "(did you mean 'all' for 'al'?)",
+    ),
+    "conditions nested too deep": (
+        set_key("B5", "show_if", nested({"question": "A1", "eq": "yes"}, 25)),
+        "B5",
+        "show_if: conditions may nest all, any and not at most 20 levels deep",
+    ),
+    "too many decimal places": (
+        set_validation("B5", decimal_places=30),
+        "B5",
+        "decimal_places must be a whole number from 0 to 12, not 30",
+    ),
+    "other option in a ranking": (
+        lambda data: question(data, "A3").update(kind="ranking", validation={"max_choices": 2}),
+        "A3",
+        "choice none: a ranking orders its options and cannot have 'exclusive' options",
+    ),
+    "grids deriving from each other": (
+        derive_in_a_circle,
+        "B3",
+        "rows: grids take their rows from each other in a circle (B3 -> B4 -> B3)",
+    ),
+    "unknown scope": (set_key("A4", "scope", "authorty"), "A4", "did you mean 'authority'?"),
+    "unknown section scope": (
+        lambda data: data["sections"][0].update(scope="nation"),
+        "A",
+        "scope 'nation' is not one of country, authority",
     ),
     "unknown special value": (
         set_key("A4", "special_values", ["not_available", "unknown"]),
@@ -901,3 +995,188 @@ def test_migration_2026_questionnaire_loads() -> None:
     assert report.questions >= 80
     assert report.grids >= 3
     assert load_questionnaire(MIGRATION_2026, round_code="test-round").changes.any is False
+
+
+# --- Scope: about the country, or about the answering institution ---------------------------------
+
+
+def test_scope_of_a_section_applies_to_its_questions_unless_they_say_otherwise(
+    write: Callable[..., Path],
+) -> None:
+    data = valid_data()
+    data["sections"][1]["scope"] = "authority"
+    question(data, "B5")["scope"] = "country"
+    question(data, "A4")["scope"] = "authority"
+    report = load_questionnaire(write(dump(data)))
+
+    sections = Section.objects.filter(questionnaire=report.questionnaire)
+    assert dict(sections.values_list("code", "scope")) == {"A": "country", "B": "authority"}
+    questions = Question.objects.filter(section__questionnaire=report.questionnaire)
+    scopes = dict(questions.values_list("code", "scope"))
+    assert scopes["A1"] == "country"
+    assert scopes["A4"] == "authority"
+    assert scopes["B1"] == scopes["B4"] == "authority"
+    assert scopes["B5"] == "country"
+
+    definition = get_definition(report.questionnaire.pk)
+    assert definition.questions["A4"].scope == "authority"
+    assert definition.questions["B1"].scope == "authority"
+    assert definition.questions["B5"].scope == "country"
+    assert definition.questions["A1"].scope == "country"
+    assert definition.section("B").scope == "authority"
+
+
+def test_changing_a_scope_is_updated_in_place(write: Callable[..., Path]) -> None:
+    load_questionnaire(write(VALID))
+    data = valid_data()
+    question(data, "A1")["scope"] = "authority"
+    report = load_questionnaire(write(dump(data)))
+
+    assert get_question("A1").scope == "authority"
+    assert report.updated["Question"] == 1
+
+
+# --- Limits of a file: size, aliases, nesting -------------------------------------------------
+
+
+def test_a_file_too_large_is_refused_before_it_is_read(write: Callable[..., Path]) -> None:
+    padding = "# padding\n" * 210_000
+    path = write(VALID + padding)
+
+    errors = load_errors(path)
+
+    assert [error.message for error in errors] == [
+        f"the file has {path.stat().st_size:,} bytes; a questionnaire file has at most 2,000,000"
+    ]
+    assert not Questionnaire.objects.filter(code="test-2026").exists()
+
+
+def test_yaml_aliases_are_refused_with_their_line(write: Callable[..., Path]) -> None:
+    text = VALID.replace(
+        "show_if: {question: A1, eq: yes}\n",
+        "show_if: &asked {question: A1, eq: yes}\n",
+    ).replace(
+        "        show_if: {all: [{question: A1, eq: yes}, {not: {question: A3, contains: none}}]}",
+        "        show_if: *asked",
+    )
+    assert "*asked" in text
+    path = write(text)
+
+    errors = load_errors(path)
+
+    assert len(errors) == 1
+    assert "aliases (*asked) are not allowed: write the repeated part out" in errors[0].message
+    assert f"at line {text.splitlines().index('        show_if: *asked') + 1}" in errors[0].message
+    assert not Questionnaire.objects.filter(code="test-2026").exists()
+
+
+def test_a_condition_nested_400_levels_is_refused_with_a_message(
+    write: Callable[..., Path],
+) -> None:
+    deep = "{not: " * 400 + "{question: A1, eq: yes}" + "}" * 400
+    text = VALID.replace(
+        "        show_if: {all: [{question: A1, eq: yes}, {not: {question: A3, contains: none}}]}",
+        f"        show_if: {deep}",
+    )
+    path = write(text)
+
+    errors = load_errors(path)
+
+    assert len(errors) == 1
+    assert "the file nests more than 60 levels deep" in errors[0].message
+    assert errors[0].file == str(path)
+
+
+def test_a_condition_on_a_special_value_loads(write: Callable[..., Path]) -> None:
+    data = valid_data()
+    question(data, "B5")["show_if"] = {
+        "any": [{"question": "A4", "marked": "not_available"}, {"question": "A4", "gt": 10}]
+    }
+    load_questionnaire(write(dump(data)))
+
+    assert get_question("B5").show_if["any"][0] == {"question": "A4", "marked": "not_available"}
+
+
+def test_a_grid_may_derive_its_rows_from_a_derived_grid(write: Callable[..., Path]) -> None:
+    data = valid_data()
+    question(data, "B4")["rows"] = {"from": "B3", "where": {"column": "stocks", "eq": "yes"}}
+    load_questionnaire(write(dump(data)))
+
+    assert get_question("B4").rows_from["question"] == "B3"
+
+
+# --- Warnings: what a kind would offer twice or ignore -------------------------------------------
+
+
+def test_a_yes_no_question_with_dont_know_as_special_value_loads_with_a_warning(
+    write: Callable[..., Path],
+) -> None:
+    data = valid_data()
+    question(data, "A1")["special_values"] = "all"
+    path = write(dump(data))
+
+    report = load_questionnaire(path)
+    stderr = StringIO()
+    call_command("load_questionnaire", str(path), stdout=StringIO(), stderr=stderr)
+
+    assert [(warning.code, warning.file) for warning in report.warnings] == [("A1", str(path))]
+    assert "Don't know" in report.warnings[0].message
+    assert "offered twice" in report.warnings[0].message
+    assert f"warning: {path}: A1: a yes_no question already offers" in stderr.getvalue()
+
+
+def test_exclusive_on_a_single_choice_is_a_warning(write: Callable[..., Path]) -> None:
+    data = valid_data()
+    question(data, "A3")["kind"] = "single_choice"
+    question(data, "A3")["validation"] = {}
+    question(data, "B5")["show_if"] = {"question": "A3", "ne": "none"}
+
+    report = load_questionnaire(write(dump(data)))
+
+    assert [warning.code for warning in report.warnings] == ["A3"]
+    assert "'exclusive' means nothing on a single_choice" in report.warnings[0].message
+
+
+# --- Removing a choice that answers use ---------------------------------------------------------
+
+
+@pytest.fixture
+def choice_uses() -> Iterator[dict[tuple[str, str], int]]:
+    """Answers using removed choices per (question, column), as a registered counter reports."""
+    uses: dict[tuple[str, str], int] = {}
+    asked: list[dict[tuple[str, str], set[str]]] = []
+
+    def counter(
+        questionnaire: Questionnaire, removed: dict[tuple[str, str], set[str]]
+    ) -> dict[tuple[str, str], int]:
+        asked.append(dict(removed))
+        return {key: uses[key] for key in removed if key in uses}
+
+    register_choice_counter(counter)
+    yield uses
+    unregister_choice_counter(counter)
+
+
+def test_removing_a_choice_that_answers_use_is_refused_with_their_number(
+    write: Callable[..., Path], choice_uses: dict[tuple[str, str], int]
+) -> None:
+    load_questionnaire(write(VALID))
+    choice_uses[("A3", "")] = 4
+    choice_uses[("B1", "periodicity")] = 1
+    data = valid_data()
+    question(data, "A3")["choices"].pop(1)  # flows
+    data["choice_lists"]["frequency"].pop()  # rarely, a choice of column B1.periodicity
+    question(data, "A1")["text"] = "A changed text that must not be written"
+    path = write(dump(data))
+    counts = table_counts()
+
+    errors = load_errors(path)
+
+    assert sorted(str(error) for error in errors) == [
+        f"{path}: A3: cannot remove choice 'flows': chosen in 4 answers, which the next save "
+        "would drop. Publish a new questionnaire version instead.",
+        f"{path}: B1: column 'periodicity': cannot remove choice 'rarely': chosen in 1 answer, "
+        "which the next save would drop. Publish a new questionnaire version instead.",
+    ]
+    assert table_counts() == counts
+    assert get_question("A1").text == "Is there a national coordination mechanism?"

@@ -18,6 +18,12 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 FREQUENCY = [{"code": "annual", "label": "Annual"}, {"code": "other", "label": "Other"}]
+RANKED = [{"code": f"S{number:02d}", "label": f"Source {number}"} for number in range(1, 19)]
+
+
+class NoAliases(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def questions(count: int) -> list[dict[str, Any]]:
@@ -85,7 +91,8 @@ def questions(count: int) -> list[dict[str, Any]]:
                 columns=[{"code": "quality", "label": "Quality", "kind": "text"}],
             )
         elif kind == 8:
-            question.update(kind="ranking", choices="source", validation={"max_choices": 3})
+            # A ranking has no "other" option: the loader refuses one.
+            question.update(kind="ranking", choices=RANKED, validation={"max_choices": 3})
         elif kind == 9:
             question.update(kind="date", show_if={"cell": f"Q{number - 4}.S01.exists", "eq": "yes"})
         else:
@@ -110,7 +117,9 @@ def write_questionnaire(tmp_path: Path) -> Callable[[str, int], Questionnaire]:
             "sections": [{"code": "A", "title": "All questions", "questions": questions(count)}],
         }
         path = tmp_path / f"{code}.yaml"
-        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        # Written out in full: the loader refuses YAML aliases, which PyYAML would use for
+        # the lists shared by several questions.
+        path.write_text(yaml.dump(data, Dumper=NoAliases, sort_keys=False), encoding="utf-8")
         load_questionnaire(path)
         return Questionnaire.objects.get(code=code)
 

@@ -15,15 +15,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from consultation.answers import LABEL_COLUMN, AnswerKey, AnswerValue
 from consultation.definition import SPECIAL_VALUES, ChoiceDef, ColumnDef, QuestionDef
-from consultation.formbuilder import (
-    LABEL_COLUMN,
-    AnswerKey,
-    AnswerValue,
-    SectionFormBuilder,
-    answers_to_data,
-    ranking_size,
-)
+from consultation.formbuilder import SectionFormBuilder, answers_to_data, ranking_size
 from consultation.models import Kind
 from tests.consultation.definitions import (
     choices,
@@ -305,7 +299,7 @@ FRIENDLY: dict[str, set[str]] = {
         "Enter a year from 1950 to 2035.",
     },
     "Q_date": {
-        "Enter a date as year-month-day, such as 2026-03-31.",
+        "Enter a real date: day, month and year, such as 31 3 2026.",
         "Enter a date on or after 1900-01-01.",
         "Enter a date on or before 2100-12-31.",
     },

@@ -140,3 +140,74 @@ def test_the_browser_reads_a_form_as_the_server_does(page: Page) -> None:
     assert grid_rows == [sorted(lookup.rows_of("G1"))]
     assert lookup.get("Q8") == ["b", "a"]
     assert lookup.get("G1", "r1", "ticked") is True
+
+
+# --- Chains, special values and other digits, as the respondent types ------------------------
+
+LIVE_SECTION = section(
+    question("Q1", Kind.YES_NO),
+    question("Q2", Kind.YES_NO, show_if={"question": "Q1", "eq": "yes"}),
+    question("Q3", Kind.YES_NO, show_if={"question": "Q2", "eq": "yes"}),
+    question("Q4", Kind.TEXT, show_if={"question": "Q3", "answered": True}),
+    question("M1", Kind.INTEGER, special_values=("not_applicable", "not_available")),
+    question("M2", Kind.TEXT, show_if={"question": "M1", "answered": True}),
+    question("M3", Kind.TEXT, show_if={"question": "M1", "marked": "not_applicable"}),
+    question("M4", Kind.TEXT, show_if={"question": "M1", "gt": 10}),
+)
+
+
+def open_live_form(page: Page, data: dict) -> None:
+    form = build_form(LIVE_SECTION, data)
+    html = SectionRenderer(form).render()
+    page.set_content(
+        f"<!doctype html><html lang='en'><title>Form</title><form data-questionnaire>{html}</form>"
+    )
+    page.add_script_tag(path=str(SCRIPT))
+
+
+def hidden_questions(page: Page) -> set[str]:
+    return set(
+        page.evaluate(
+            "() => [...document.querySelectorAll('section.question')]"
+            ".filter((s) => s.hidden).map((s) => s.dataset.question)"
+        )
+    )
+
+
+def test_the_browser_hides_a_whole_chain_when_its_first_link_hides(page: Page) -> None:
+    open_live_form(page, {"Q1": "yes", "Q2": "yes", "Q3": "no"})
+    assert not {"Q2", "Q3", "Q4"} & hidden_questions(page)
+
+    page.locator('input[name="Q1"][value="no"]').check()
+
+    assert {"Q2", "Q3", "Q4"} <= hidden_questions(page)
+    # The hidden answers are kept: showing Q2 again brings the chain back.
+    page.locator('input[name="Q1"][value="yes"]').check()
+    assert not {"Q2", "Q3", "Q4"} & hidden_questions(page)
+
+
+def test_the_browser_sees_a_special_value_as_the_server_does(page: Page) -> None:
+    open_live_form(page, {})
+    assert {"M2", "M3", "M4"} <= hidden_questions(page)
+
+    page.locator('select[name="M1.status"]').select_option("not_applicable")
+    assert not {"M2", "M3"} & hidden_questions(page)
+    assert "M4" in hidden_questions(page)
+
+    page.locator('select[name="M1.status"]').select_option("not_available")
+    assert "M3" in hidden_questions(page)
+    assert "M2" not in hidden_questions(page)
+    server = build_form(LIVE_SECTION, {"M1.status": "not_available"})
+    server.full_clean()
+    assert server.hidden_questions & {"M2", "M3", "M4"} == {"M3", "M4"}
+
+
+def test_the_browser_reads_other_digits_as_the_server_does(page: Page) -> None:
+    open_live_form(page, {})
+
+    page.locator('input[name="M1"]').fill("\u0661\u0662")
+
+    assert "M4" not in hidden_questions(page)
+    server = build_form(LIVE_SECTION, {"M1": "\u0661\u0662"})
+    server.full_clean()
+    assert "M4" not in server.hidden_questions

@@ -97,7 +97,7 @@ def test_focal_point_fills_forwards_and_the_authority_answers_and_hands_back(
     authority_page.goto(base + path)
     assert "token" not in authority_page.url
     authority_page.get_by_label("Your full name").fill("Amina Otieno")
-    authority_page.get_by_label("Password", exact=True).fill("migration figures 2026!")
+    authority_page.get_by_label("Password (required)", exact=True).fill("migration figures 2026!")
     authority_page.get_by_label("Password again").fill("migration figures 2026!")
     authority_page.get_by_role("button", name=re.compile("Create my account")).click()
     authority_page.wait_for_load_state("networkidle")
@@ -110,7 +110,10 @@ def test_focal_point_fills_forwards_and_the_authority_answers_and_hands_back(
     wait_until_saved(authority_page)
     assert_accessible(authority_page)
     assert Answer.objects.get(authority=agency, question__code="E1").value == "yes"
-    authority_page.get_by_role("button", name="Hand this section back to the focal point").click()
+    authority_page.get_by_text("Hand this section back to the focal point").click()
+    # It asks first, and names the required questions still unanswered (E4 among them).
+    expect(authority_page.locator(".hand-back")).to_contain_text("E4")
+    authority_page.get_by_role("button", name="Yes, hand this section back").click()
     authority_page.wait_for_load_state("networkidle")
     contact.close()
 
@@ -121,8 +124,10 @@ def test_focal_point_fills_forwards_and_the_authority_answers_and_hands_back(
     expect(row).to_contain_text(AGENCY)
     expect(row).to_contain_text("Handed back")
     row.get_by_role("link", name="See their answers").click()
-    expect(page.locator("#f-E1-yes")).to_be_checked()
-    expect(page.locator("#f-E1-yes")).to_be_disabled()
+    # Their reply reads as question and answer, not as disabled controls.
+    expect(page.locator("#q-E1 dd")).to_contain_text("Yes")
+    expect(page.locator(".reply-summary input")).to_have_count(0)
+    assert_accessible(page)
 
 
 def test_answers_typed_after_the_session_ended_are_saved_once_signed_in_again(

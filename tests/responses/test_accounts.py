@@ -21,7 +21,7 @@ from consultation.models import Round
 from responses.invitations.links import hash_token
 from responses.invitations.services import issue_invitation
 from responses.invitations.views import SESSION_TOKEN_HASH
-from responses.models import Invitation, Membership
+from responses.models import Invitation, Membership, OutboundEmail
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 
@@ -159,7 +159,7 @@ def test_new_address_sets_a_password_and_is_signed_in(client, accept_url, world,
         ("short pass", "short pass", "This password is too short"),
         ("password1234", "password1234", "This password is too common"),
         ("3141592653589793", "3141592653589793", "This password is entirely numeric"),
-        (NEW_PASSWORD, NEW_PASSWORD + "x", "The two passwords differ"),
+        (NEW_PASSWORD, NEW_PASSWORD + "x", "“Password again” is not the same as “Password”"),
         ("officer@interior", "officer@interior", "too similar"),
     ],
 )
@@ -379,13 +379,14 @@ def test_resending_a_used_invitation_says_so(client, world, invited):
 # Password reset ----------------------------------------------------------------------------
 
 
-def test_password_reset_by_email(client, world, settings):
+def test_password_reset_by_email(client, world, settings, django_capture_on_commit_callbacks):
     assert settings.PASSWORD_RESET_TIMEOUT == 2 * 60 * 60
     form = client.get(reverse("password_reset"))
     assert form.status_code == 200
     assert '<label for="id_email">' in form.content.decode()
 
-    response = client.post(reverse("password_reset"), {"email": "FP-A@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "FP-A@example.org"})
     assert response.status_code == 302
     done = client.get(response["Location"])
     assert "Check your e-mail" in done.content.decode()
@@ -432,6 +433,56 @@ def test_a_reset_link_expires_after_2_hours(client, world):
     text = page.content.decode()
     assert "This link cannot be used" in text
     assert reverse("password_reset") in text
+
+
+def ask_reset(client, email, address="10.9.9.9"):
+    return client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=address)
+
+
+def test_a_reset_email_goes_through_the_outbox_with_a_link_from_site_url(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://consultation.example.org"
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            reverse("password_reset"), {"email": "fp-a@example.org"}, HTTP_HOST="localhost"
+        )
+    assert response.status_code == 302
+    assert mail.outbox == [], "sent by Celery once the request's transaction commits"
+    email = OutboundEmail.objects.get()
+    assert email.to == "fp-a@example.org"
+    assert "https://consultation.example.org/accounts/reset/" in email.body
+    assert "localhost" not in email.body
+    for callback in callbacks:
+        callback()
+    assert [message.to for message in mail.outbox] == [["fp-a@example.org"]]
+    email.refresh_from_db()
+    assert email.sent_at is not None
+
+
+def test_one_address_gets_at_most_3_reset_emails_an_hour(
+    client, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for attempt in range(15):
+            response = ask_reset(client, "FP-A@example.org", f"10.8.0.{attempt}")
+            assert response.status_code == 302, "the page answers as always"
+    assert len(mail.outbox) == 3
+    assert OutboundEmail.objects.count() == 3
+
+
+def test_one_client_address_may_ask_20_resets_an_hour(
+    client, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for attempt in range(20):
+            assert ask_reset(client, f"someone-{attempt}@example.org").status_code == 302
+        refused = ask_reset(client, "fp-a@example.org")
+        assert refused.status_code == 429
+        assert "Too many password reset requests" in refused.content.decode()
+        assert mail.outbox == []
+        assert ask_reset(client, "fp-a@example.org", "10.7.7.7").status_code == 302
+    assert [message.to for message in mail.outbox] == [["fp-a@example.org"]]
 
 
 # Failed sign-ins ---------------------------------------------------------------------------
@@ -563,3 +614,29 @@ def test_sign_in_ignores_capitals_in_the_email_address(client, world):
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(world.focal_point_a.pk)
+
+
+def test_50_failures_an_hour_from_one_address_across_accounts_pause_sign_in_from_it(client, world):
+    for attempt in range(50):
+        response = sign_in(client, f"guess-{attempt}@example.org", "password1", "10.4.4.4")
+        assert response.status_code == 200
+    paused = sign_in(client, "fp-a@example.org", PASSWORD, "10.4.4.4")
+    assert paused.status_code == 429
+    assert "Too many failed sign-ins came from your network address" in paused.content.decode()
+    assert SESSION_KEY not in client.session
+    # Another address is not concerned, nor is the account locked.
+    assert sign_in(client, "fp-a@example.org", PASSWORD, "10.4.4.5").status_code == 302
+
+
+def test_a_ministry_behind_one_address_signs_in_after_49_failures(client, world):
+    for attempt in range(49):
+        sign_in(client, f"colleague-{attempt % 20}@example.org", "wrong", "10.5.5.5")
+    assert sign_in(client, "fp-a@example.org", PASSWORD, "10.5.5.5").status_code == 302
+
+
+@pytest.mark.parametrize("username", ["a" * 151 + "@example.org", "İ" * 150])
+def test_a_user_name_no_account_can_have_is_a_bad_request(client, world, username):
+    response = client.post(reverse("login"), {"username": username, "password": "anything"})
+    assert response.status_code == 400
+    assert "didn't match" in response.content.decode()
+    assert SESSION_KEY not in client.session

@@ -266,3 +266,41 @@ def test_the_return_overview_shows_the_buttons_to_the_focal_point(client, world)
     page = client.get(overview(world))
     assert page.status_code == 200
     assert action_url(world, "reclaim").encode() in page.content
+
+
+def test_a_second_reminder_on_the_same_day_is_refused_and_sends_nothing(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world.focal_point_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(action_url(world, "remind"))
+        for _click in range(4):
+            response = client.post(action_url(world, "remind"))
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert world.assignment.events.filter(action=Action.REMINDED).count() == 1
+    assert OutboundEmail.objects.count() == 1
+    assert texts(response)[-1] == (
+        "A reminder about section C already went to interior@example.org today. "
+        "Nothing was sent: you can send another tomorrow."
+    )
+    page = client.get(overview(world)).content.decode()
+    assert "Reminded today" in page
+    assert action_url(world, "remind") not in page
+
+
+def test_the_daily_task_counts_as_todays_reminder(client, world):
+    Assignment.objects.filter(pk=world.assignment.pk).update(reminded_on=timezone.localdate())
+    client.force_login(world.focal_point_a)
+    response = client.post(action_url(world, "remind"))
+    assert "already went" in texts(response)[0]
+    assert not OutboundEmail.objects.exists()
+
+
+def test_the_reminder_button_says_when_the_last_one_went(client, world):
+    last = timezone.localdate() - timezone.timedelta(days=3)
+    Assignment.objects.filter(pk=world.assignment.pk).update(reminded_on=last)
+    client.force_login(world.focal_point_a)
+    page = client.get(overview(world)).content.decode()
+    assert action_url(world, "remind") in page
+    assert f"(last sent {last.day} {last:%B %Y})" in page

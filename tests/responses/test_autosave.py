@@ -215,3 +215,67 @@ def test_each_autosave_costs_a_fixed_number_of_queries(client, world):
     # savepoint pair around the save, which is BEGIN and COMMIT outside the test's own
     # transaction.
     assert after <= 9
+
+
+def test_a_rule_across_answers_refuses_the_answer_and_says_so_where_it_is_stored(client, world):
+    client.force_login(world.respondent_a)
+
+    def cell(key, value, version=0):
+        name = key.replace("|", ".")
+        return {"key": key, "version": version, "data": {name: value}}
+
+    autosave(client, world.return_a, "C", [cell("C1|S01|exists", "yes")])
+    autosave(client, world.return_a, "C", [cell("C2|census|latest", "2019")])
+    response = autosave(client, world.return_a, "C", [cell("C2|census|next", "2010")])
+
+    body = response.json()
+    assert body["errors"] == {"C2": ["The next census must come after the latest one."]}
+    assert body["not_saved"] == ["C2|census|next"]
+    assert body["saved"] == {}
+    assert not Answer.objects.filter(question__code="C2", column_code="next").exists()
+
+    # Corrected, it is saved, and nothing is reported any more.
+    response = autosave(client, world.return_a, "C", [cell("C2|census|next", "2029")])
+    assert response.json()["saved"] == {"C2|census|next": 1}
+    assert response.json()["not_saved"] == []
+    assert world.answer("C2", "census", "next", world.interior_a).value == 2029
+
+
+def test_autosave_tells_the_page_what_changed_in_another_window_and_by_whom(client, world):
+    world.focal_point_a.first_name, world.focal_point_a.last_name = "Wanjiru", "Kamau"
+    world.focal_point_a.save()
+    client.force_login(world.focal_point_a)
+    autosave(client, world.return_a, "A", [{"key": "A3||", "version": 0, "data": {"A3": "KNBS"}}])
+
+    # The other window knew version 0 of A3; it saves A7 and hears that A3 changed.
+    other_window = Client()
+    other_window.force_login(world.focal_point_a)
+    response = other_window.post(
+        reverse("responses:section-autosave", args=[world.return_a.pk, "A"]),
+        data=json.dumps({"answers": [], "known": {"A3||": 0}}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    [change] = response.json()["changed_elsewhere"]
+    assert change["key"] == "A3||"
+    assert change["theirs"] == "KNBS"
+    assert change["data"] == {"A3": "KNBS"}
+    assert change["version"] == 1
+    assert change["by"] == "Wanjiru Kamau"
+    assert change["same_person"] is True
+    assert AnswerChange.objects.count() == 1  # asking changed nothing
+
+    # Once known, nothing more is reported.
+    response = other_window.post(
+        reverse("responses:section-autosave", args=[world.return_a.pk, "A"]),
+        data=json.dumps({"answers": [], "known": {"A3||": 1}}),
+        content_type="application/json",
+    )
+    assert response.json()["changed_elsewhere"] == []
+
+
+def test_an_empty_autosave_without_known_versions_is_still_refused(client, world):
+    client.force_login(world.focal_point_a)
+    response = autosave(client, world.return_a, "A", [])
+    assert response.status_code == 400

@@ -2,8 +2,8 @@
 
 import pytest
 
+from consultation.answers import AnswerValue
 from consultation.definition import get_definition
-from consultation.formbuilder import AnswerValue
 from responses.answers.services import AnswerEdit, save_answers
 from responses.models import Answer, AnswerChange
 from tests.concurrency import run_together

@@ -1,5 +1,6 @@
 """Forwarding sections: the wizard end to end, the service's rules, hand back, status changes."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -578,6 +579,13 @@ def test_respondent_hands_a_section_back_and_the_focal_points_are_told(
     assert (event.action, event.actor) == (Action.HANDED_BACK, world.respondent_a)
     assert [message.to for message in mail.outbox] == [["fp-a@example.org"]]
     assert "Ministry of Interior handed back section C" in mail.outbox[0].subject
+    # "Read its reply" opens the authority's reply, and the focal point may open it.
+    link = re.search(r"https?://\S+(/returns/\S+)", mail.outbox[0].body).group(1)
+    assert link.endswith(f"/sections/C/?reply={world.interior_a.pk}")
+    client.force_login(world.focal_point_a)
+    reply_page = client.get(link)
+    assert reply_page.status_code == 200
+    assert f"Reply of {world.interior_a.name}" in reply_page.content.decode()
     # Still readable, no longer editable.
     access = section_access(world.respondent_a, world.return_a, "C")
     rule = edit_rule(

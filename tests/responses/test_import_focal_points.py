@@ -1,6 +1,7 @@
 """Importing focal points from .xlsx and .csv lists: all rows or none, every problem reported."""
 
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -433,3 +434,31 @@ def test_upload_page_explains_the_format(client, world, draft_round):
     assert 'type="file"' in text
     assert "<code>email_2</code>" in text
     assert "The invitations are sent when the round is opened." in text
+
+
+def test_an_xlsx_declaring_fewer_rows_than_it_has_is_read_to_its_last_row(world):
+    # openpyxl's read-only mode stops at the declared dimension unless it is reset: a bad fourth
+    # row must still refuse the whole list.
+    rows = [*GOOD_ROWS, ["ZZZ", "Nobody", "nobody@example.org", "", ""]]
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(rows)))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            content = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                assert b'<dimension ref="A1:E5" />' in content
+                content = content.replace(
+                    b'<dimension ref="A1:E5" />', b'<dimension ref="A1:C2" />'
+                )
+            target.writestr(member, content)
+    error = refusal(world.round, "list.xlsx", buffer.getvalue())
+    assert error.errors == ["Row 5: “ZZZ” is not an ISO alpha-3 or M49 code of a country."]
+
+
+def test_command_refuses_a_path_that_is_not_a_regular_file(world, tmp_path: Path):
+    pipe = tmp_path / "list.csv"
+    os.mkfifo(pipe)
+    for path in (tmp_path, pipe, Path("/dev/zero")):
+        with pytest.raises(CommandError, match="not a regular file"):
+            call_command("import_focal_points", str(path), "--round", "2026")
+    assert not Invitation.objects.exists()

@@ -23,9 +23,10 @@ def test_focal_point_sees_each_section_its_progress_and_who_holds_it(client, wor
     content = page.content.decode()
     section_a = content[content.index('id="section-A"') : content.index('id="section-B"')]
     # A10, A11 and A12 are hidden until A9 and A2 are answered so.
-    assert "2 of 11 answered" in section_a
+    assert "2 of 6 required questions answered" in section_a
+    assert "In progress" in section_a
     section_c = content[content.index('id="section-C"') : content.index('id="section-D"')]
-    assert "Ministry of Interior" in section_c
+    assert "With Ministry of Interior" in section_c
     assert "Forwarded" in section_c
     assert "Send a reminder" in section_c
 
@@ -62,3 +63,55 @@ def test_overview_query_count_does_not_grow_with_sections_forwarded(client, worl
         )
 
     assert queries() == before
+
+
+def test_each_section_has_one_status_tag_and_progress_a_person_can_read(client, world):
+    client.force_login(world.respondent_a)
+    client.post(
+        reverse("responses:section-edit", args=[world.return_a.pk, "C"]),
+        {"_versions": "{}", "C12": "yes"},
+    )
+    Assignment.objects.filter(pk=world.assignment.pk).update(due_date="2026-03-31")
+    client.force_login(world.focal_point_a)
+
+    content = client.get(
+        reverse("responses:return-overview", args=[world.return_a.pk])
+    ).content.decode()
+
+    def task(code):
+        start = content.index(f'id="section-{code}"')
+        return content[start : content.index("</li>", start)]
+
+    assert "Not started" in task("B")
+    # Forwarded: the authority's progress, not the NSO's empty copy, and its reply behind the link.
+    assert "With Ministry of Interior" in task("C")
+    assert "1 of 2 required questions answered" in task("C")
+    assert f"?reply={world.interior_a.pk}" in task("C")
+    assert "0 of 0" not in content
+    # Section D has no required question: its progress says so.
+    assert "0 of 15 questions answered (none required)" in task("D")
+
+    Assignment.objects.filter(pk=world.assignment.pk).update(status=Assignment.Status.HANDED_BACK)
+    content = client.get(
+        reverse("responses:return-overview", args=[world.return_a.pk])
+    ).content.decode()
+    assert "Handed back" in task("C")
+
+
+def test_an_authority_sees_its_due_date_the_focal_point_and_what_to_do(client, world):
+    world.focal_point_a.first_name, world.focal_point_a.last_name = "Wanjiru", "Kamau"
+    world.focal_point_a.save()
+    Assignment.objects.filter(pk=world.assignment.pk).update(due_date="2026-03-31")
+    world.round.deadline = "2026-06-30"
+    world.round.save()
+    client.force_login(world.respondent_a)
+
+    content = client.get(
+        reverse("responses:return-overview", args=[world.return_a.pk])
+    ).content.decode()
+
+    assert "Your reply is due on <strong>31 March 2026</strong>" in content
+    assert "30 June 2026" not in content  # the return's deadline is the NSO's, not theirs
+    assert "Wanjiru Kamau" in content
+    assert 'href="mailto:fp-a@example.org"' in content
+    assert "hand it back to the focal point" in content

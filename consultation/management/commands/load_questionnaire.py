@@ -35,6 +35,8 @@ class Command(BaseCommand):
                 f"{path}: {count} error{'s' if count != 1 else ''}, nothing was loaded",
                 returncode=1,
             ) from error
+        for warning in report.warnings:
+            self.stderr.write(f"warning: {warning}")
         questionnaire = report.questionnaire
         self.stdout.write(f"Questionnaire {questionnaire.code}: {questionnaire.title}")
         if report.round is not None:

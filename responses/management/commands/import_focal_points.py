@@ -56,6 +56,12 @@ class Command(BaseCommand):
             if inviter is None:
                 raise CommandError(f"No account has the e-mail address {invited_by!r}.")
         try:
+            # A device, a pipe or a directory is refused before anything reads it (/dev/zero
+            # would never end).
+            if not path.is_file():
+                if path.exists():
+                    raise CommandError(f"{path}: not a regular file.")
+                raise CommandError(f"{path}: No such file or directory")
             if path.stat().st_size > MAX_FILE_BYTES:
                 raise CommandError(f"{path}: larger than {MAX_FILE_BYTES // 1024 // 1024} MB.")
             data = path.read_bytes()

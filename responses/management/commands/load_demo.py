@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from consultation.answers import AnswerValue
 from consultation.definition import get_definition
-from consultation.formbuilder import AnswerValue
 from consultation.models import Area, Round, Section
 from responses.answers.services import AnswerEdit, save_answers
 from responses.forwarding.services import forward_sections, hand_back_section
@@ -202,6 +202,21 @@ class Command(BaseCommand):
             hand_back_section(
                 assignment=handed_back, actor=users["estadisticas@gobernacion.example.org"]
             )
+        # Mexico's NSO answered section B too, differently from SEGOB on two questions: a
+        # country with conflicts to resolve (B1 agrees and is taken; B5 and B6 conflict).
+        self.answer(
+            definition,
+            returns["MEX"],
+            nsos["MEX"],
+            users["focal@inegi.example.org"],
+            "B",
+            {
+                ("B1", "", ""): "yes_differs",
+                ("B3", "", ""): "statistics_law",
+                ("B5", "", ""): "T6P",
+                ("B6", "", ""): "yes",
+            },
+        )
         return created
 
     def answer(self, definition, country_return, authority, user, section_code, values) -> None:

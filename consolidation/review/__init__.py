@@ -1,0 +1,1 @@
+"""Submission and UNSD review of a country return: check answers, queries, corrections."""

@@ -1,0 +1,1 @@
+"""Offline replies: a reply downloaded as an Excel workbook, filled in offline, uploaded back."""
