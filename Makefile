@@ -126,9 +126,9 @@ format: $(INSTALLED_DEV)
 bench: $(INSTALLED_DEV) services
 	$(TEST_ENV) $(PYTHON) -m bench.render_section
 	$(TEST_ENV) $(PYTHON) -m bench.autosave --mode both
-	$(TEST_ENV) $(PYTHON) -m bench.consolidate
 	$(TEST_ENV) $(PYTHON) -m bench.export --countries 200
 	$(TEST_ENV) $(PYTHON) -m bench.dashboard --countries 200
+	$(TEST_ENV) $(PYTHON) -m bench.consolidate
 
 worker: $(INSTALLED)
 	$(DEV_ENV) $(VENV)/bin/celery -A config worker --loglevel=INFO

@@ -6,6 +6,8 @@ Settings come from the environment, as for the tests; the data are bench.export'
 synthetic answers in the benchmark's own database, generated on first use). Renders the
 dashboard as a UNSD reviewer and prints, last: `queries=... ms_median=...`. The query count
 must not depend on the number of countries (tests/consolidation/test_desk_pages.py asserts it).
+The cache is this process's memory: a shared Redis database emptied by another checkout's run
+would make a render rebuild the questionnaire's definition (7 queries more).
 """
 
 import argparse
@@ -13,7 +15,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from bench.export import desk_cache, ensure_round_data
+from bench.export import ensure_round_data
 from bench.render_section import (
     ROUND_CODE,
     create_database,
@@ -41,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     create_database()
     static_storage = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     with override_settings(
-        CACHES={"default": desk_cache(settings.CACHES["default"])},
+        # One process: a cache of its own, which no other checkout's benchmark can empty.
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
         STORAGES={**settings.STORAGES, "staticfiles": static_storage},
     ):
         from consultation.models import Round

@@ -1,5 +1,5 @@
-"""URLs of consolidation: the return's consolidation page and one consolidated answer, and
-UNSD's desk (the dashboard, the tabulations and the exports)."""
+"""URLs of consolidation: the return's consolidation page and one consolidated answer; UNSD's
+desk: the dashboard, the tabulations and the exports."""
 
 from django.urls import path
 
@@ -10,6 +10,17 @@ from .exports import views as export_views
 app_name = "consolidation"
 
 urlpatterns = [
+    path("unsd/", dashboard_views.dashboard, name="dashboard"),
+    path("unsd/dashboard.xlsx", dashboard_views.dashboard_download, name="dashboard-download"),
+    path("unsd/returns/<int:return_id>/remind/", dashboard_views.remind, name="remind"),
+    path("unsd/tabulations/", dashboard_views.tabulations, name="tabulations"),
+    path("unsd/exports/", export_views.export_list, name="exports"),
+    path("unsd/exports/<int:export_id>/", export_views.export_status, name="export-status"),
+    path(
+        "unsd/exports/<int:export_id>/download/",
+        export_views.export_download,
+        name="export-download",
+    ),
     path(
         "returns/<int:return_id>/consolidation/",
         views.consolidation_page,
@@ -29,16 +40,5 @@ urlpatterns = [
         "returns/<int:return_id>/consolidation/<str:key>/",
         views.consolidated_answer,
         name="answer",
-    ),
-    path("unsd/", dashboard_views.dashboard, name="dashboard"),
-    path("unsd/dashboard.xlsx", dashboard_views.dashboard_download, name="dashboard-download"),
-    path("unsd/returns/<int:return_id>/remind/", dashboard_views.remind, name="remind"),
-    path("unsd/tabulations/", dashboard_views.tabulations, name="tabulations"),
-    path("unsd/exports/", export_views.export_list, name="exports"),
-    path("unsd/exports/<int:export_id>/", export_views.export_status, name="export-status"),
-    path(
-        "unsd/exports/<int:export_id>/download/",
-        export_views.export_download,
-        name="export-download",
     ),
 ]

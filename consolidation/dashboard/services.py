@@ -2,9 +2,10 @@
 
 Completeness counts the required questions without a display condition that the country's
 consolidated return answers (conditional required questions are left out: whether they are
-asked depends on other answers). Until the consolidation service is on main, the consolidated
-return is the NSO's reply, as for the exports (consolidation.exports.source); submitted and
-accepted dates come from the lifecycle's events, open queries from the review queries.
+asked depends on other answers) in the NSO's reply, where the focal point writes the country's
+answers: one aggregate query for every country (consolidating each return would cost queries per
+country). Submitted and accepted dates come from the lifecycle's events, open queries from the
+review queries.
 """
 
 import datetime

@@ -55,7 +55,8 @@ def export_sheets(
     report: ProgressReport | None = None,
 ) -> list[Sheet]:
     """Every sheet after the read-me, in order; rows are produced as the writer asks."""
-    with_label = kind == Export.Kind.RAW
+    # Separate returns, like raw replies, need a column saying whose each row is.
+    with_label = kind == Export.Kind.RAW or any(unit.label for unit in units)
     visibility = {index: Visibility(unit, questionnaire) for index, unit in enumerate(units)}
     observed = observed_keys(units)
     sections = [section for section in questionnaire.sections if section.questions]
@@ -116,7 +117,8 @@ def write_export(
             _("Round %(round)s has no return for %(country)s.")
             % {"round": round_.code, "country": country_iso3.upper()}
         )
-    with_label = kind == Export.Kind.RAW
+    # Separate returns, like raw replies, need a column saying whose each row is.
+    with_label = kind == Export.Kind.RAW or any(unit.label for unit in units)
     if file_format == Export.Format.CSV:
         visibility = {index: Visibility(unit, questionnaire) for index, unit in enumerate(units)}
         progress = Progress(len(units), report)

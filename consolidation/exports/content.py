@@ -25,6 +25,7 @@ from consultation.definition import (
 from consultation.describe import describe_condition
 from consultation.formbuilder import resolve_grid_rows
 from consultation.models import Kind, Question
+from consultation.parsing import parse_whole_number
 from consultation.rendering import SectionRenderer
 
 from .source import ExportUnit, Milestones
@@ -169,7 +170,7 @@ class Texts:
 
 
 def _row_number(code: str) -> int:
-    return int(code[1:]) if code[:1] == "r" and code[1:].isdigit() else 0
+    return (parse_whole_number(code[1:]) or 0) if code[:1] == "r" else 0
 
 
 def observed_keys(units: Sequence[ExportUnit]) -> set[AnswerKey]:

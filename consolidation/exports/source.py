@@ -1,11 +1,10 @@
 """What the exports read: the answers of each return or reply, and each return's milestones.
 
-`consolidated_units` is the one function through which the consolidated exports read answers.
-Until the consolidation service (`consolidation.services.consolidated_answers`) is on main, it
-reads each country's consolidated return as the focal point keeps it: the NSO's reply, which
-is where the focal point writes the country's answers. It merges nothing: replies of other
-authorities appear only in the raw export (`reply_units`). `return_milestones` reads the
-submitted and accepted dates from the return lifecycle's events.
+`consolidated_units` is the one function through which the consolidated exports read answers:
+it asks the consolidation service (`consolidation.services.consolidate_return`, and its
+separate returns where a country chose them) and merges nothing itself. `reply_units` reads
+every reply as entered, for the raw export. `return_milestones` reads the submitted and accepted
+dates from the return lifecycle's events and the reason for separate returns.
 """
 
 from collections.abc import Collection, Iterator
@@ -22,7 +21,9 @@ from consultation.definition import QuestionnaireDef
 from consultation.models import Round
 from responses.models import Answer, Authority, CountryReturn, ReturnEvent
 
+from ..models import SeparateReturns
 from ..regions import Place, places
+from ..services import consolidate_return, separate_returns, standing_separate_returns
 
 ANSWER_BATCH = 5000
 SHAREABLE = (str, int, bool, type(None))
@@ -136,23 +137,48 @@ def consolidated_units(
     country_iso3: str = "",
     question_codes: Collection[str] | None = None,
 ) -> list[ExportUnit]:
-    """Each country's consolidated return, with its answers (the seam described above)."""
+    """Each country's consolidated return, from the consolidation service.
+
+    A country that chose separate returns gives one unit per authority that replied (its label
+    names the authority). A consolidated answer with no value (missing, an unsettled conflict,
+    a question kept per authority) is left out: its cell stays empty. `question_codes` keeps
+    only those questions' answers.
+    """
     returns = returns_of(round_, country_iso3)
     place_by_code = places()
-    nso_names = dict(
-        Authority.objects.filter(
-            kind=Authority.Kind.NSO, country__in=[r.country_id for r in returns]
-        ).values_list("country_id", "name")
-    )
-    units = {
-        r.pk: _unit(r, place_by_code, default_sources=(nso_names.get(r.country_id, ""),))
-        for r in returns
-    }
-    for return_id, _authority, key, answer in _answer_rows(
-        returns, questionnaire, nso_only=True, question_codes=question_codes
-    ):
-        units[return_id].answers[key] = answer
-    return list(units.values())
+    keys: dict[AnswerKey, AnswerKey] = {}
+    units = []
+    for country_return in returns:
+        if standing_separate_returns(country_return) is not None:
+            for separate in separate_returns(country_return):
+                name = separate.authority.name
+                unit = _unit(country_return, place_by_code, label=name, default_sources=(name,))
+                unit.answers = {
+                    keys.setdefault(key, key): value
+                    for key, value in separate.answers.items()
+                    if not value.is_blank and (question_codes is None or key[0] in question_codes)
+                }
+                units.append(unit)
+            continue
+        consolidation = consolidate_return(country_return=country_return)
+        names = {pk: authority.name for pk, authority in consolidation.authorities.items()}
+        nso = next(
+            (a.name for a in consolidation.authorities.values() if a.kind == Authority.Kind.NSO),
+            "",
+        )
+        unit = _unit(country_return, place_by_code, default_sources=(nso,) if nso else ())
+        for key, answer in consolidation.answers.items():
+            if answer.value is None or answer.value.is_blank:
+                continue
+            if question_codes is not None and key[0] not in question_codes:
+                continue
+            key = keys.setdefault(key, key)
+            unit.answers[key] = answer.value
+            sources = tuple(names[pk] for pk in answer.taken_from if pk in names)
+            if sources and sources != unit.default_sources:
+                unit.sources[key] = sources
+        units.append(unit)
+    return units
 
 
 def reply_units(
@@ -194,8 +220,8 @@ def return_milestones(return_ids: Collection[int]) -> dict[int, Milestones]:
     """Submitted and accepted dates by return id, from the returns' lifecycle events (one query).
 
     A date shows while the return's status stands on it: the last submission while the return is
-    submitted, queried or accepted; the acceptance while it is accepted. Separate returns are not
-    on main yet (the consolidation issue): `separate_returns` stays empty.
+    submitted, queried or accepted; the acceptance while it is accepted. Separate returns
+    and why come from the focal point's standing decision (one more query).
     """
     submitted: dict[int, date] = {}
     accepted: dict[int, date] = {}
@@ -219,7 +245,14 @@ def return_milestones(return_ids: Collection[int]) -> dict[int, Milestones]:
                 accepted[return_id] = day
         elif status in CountryReturn.FINISHED:
             submitted[return_id] = max(day, submitted.get(return_id, day))
+    reasons = dict(
+        SeparateReturns.objects.filter(
+            country_return_id__in=list(return_ids), withdrawn_at__isnull=True
+        ).values_list("country_return_id", "reason")
+    )
     return {
-        return_id: Milestones(submitted.get(return_id), accepted.get(return_id))
+        return_id: Milestones(
+            submitted.get(return_id), accepted.get(return_id), reasons.get(return_id, "")
+        )
         for return_id in return_ids
     }

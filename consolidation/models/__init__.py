@@ -5,4 +5,11 @@ from .consolidated import Resolution, SeparateReturns
 from .exports import Export
 from .review import Correction, QueryMessage, ReviewQuery
 
-__all__ = ["Correction", "Export", "QueryMessage", "Resolution", "ReviewQuery", "SeparateReturns"]
+__all__ = [
+    "Correction",
+    "Export",
+    "QueryMessage",
+    "Resolution",
+    "ReviewQuery",
+    "SeparateReturns",
+]

@@ -35,8 +35,9 @@ MEXICO_ANSWERS: Mapping[tuple[str, str, str], AnswerValue] = {
     ("B7", "", ""): AnswerValue("\tTabbed\rtext"),
     ("F2", "", ""): AnswerValue("12.5"),
 }
+# Equal to the NSO's for S01 (taken from both), its own for S10 (taken from it alone).
 INTERIOR_ANSWERS: Mapping[tuple[str, str, str], AnswerValue] = {
-    ("C1", "S01", "exists"): AnswerValue("no"),
+    ("C1", "S01", "exists"): AnswerValue("yes"),
     ("C1", "S10", "exists"): AnswerValue("yes"),
 }
 

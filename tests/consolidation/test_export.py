@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from consolidation.exceptions import ExportError
 from consolidation.exports.building import write_export
-from consolidation.models import Export
+from consolidation.models import Export, SeparateReturns
 from tests.consolidation.exports import (
     ARABIC_OWNER,
     KENYA_FORMULA,
@@ -130,9 +130,18 @@ def test_long_sheet_has_codes_labels_special_values_footnotes_and_sources(workbo
     assert by_key[("KEN", "B7", None, None)][8] == "not applicable (skipped)"
     assert by_key[("KEN", "C7", "r1", "year")][6] == 2020
     assert by_key[("MEX", "F2", None, None)][6] == 12.5
-    # Only the consolidated return: the interior ministry's own reply is in the raw export.
-    assert ("KEN", "C1", "S10", "exists") not in by_key
-    assert len(rows) - 1 == 14 + 4
+    # Consolidated: the interior ministry's answers are taken, with their sources.
+    assert by_key[("KEN", "C1", "S10", "exists")][6:] == [
+        "yes",
+        "Yes",
+        None,
+        None,
+        "Ministry of Interior",
+    ]
+    assert by_key[("KEN", "C1", "S01", "exists")][10] == (
+        "Kenya National Bureau of Statistics; Ministry of Interior"
+    )
+    assert len(rows) - 1 == 14 + 4 + 1
 
 
 def test_manifest_matches_what_is_in_the_file(workbook):
@@ -150,7 +159,7 @@ def test_manifest_matches_what_is_in_the_file(workbook):
             header_rows = 1
         assert len(content) - header_rows == rows, title
         assert sum(value is not None for row in content for value in row) == cells, title
-    assert {count.title: count.rows for count in manifest.sheets}["Long"] == 18
+    assert {count.title: count.rows for count in manifest.sheets}["Long"] == 19
     facts = {row[0]: row[1] for row in readme[:start]}
     assert facts["Round"].startswith("2026")
     assert facts["Countries or areas"] == 2
@@ -217,13 +226,13 @@ def test_raw_export_has_a_row_per_reply_as_entered(world, tmp_path):
         ("KEN", "Ministry of Interior"),
         ("MEX", "INEGI"),
     ]
-    exists = column_of(section_c, "C1.S01.exists")
-    assert section_c.cell(row_of(section_c, "KEN", "Ministry of Interior"), exists).value == "No"
+    exists = column_of(section_c, "C1.S10.exists")
+    assert section_c.cell(row_of(section_c, "KEN", "Ministry of Interior"), exists).value == "Yes"
     assert (
         section_c.cell(
             row_of(section_c, "KEN", "Kenya National Bureau of Statistics"), exists
         ).value
-        == "Yes"
+        is None  # the NSO did not answer S10: its own reply shows what it entered
     )
     long_rows = sheet_rows(book["Long"])
     assert long_rows[0][3] == "Reply or return"
@@ -239,3 +248,35 @@ def test_an_unknown_country_is_refused(world, tmp_path):
             country_iso3="ZZZ",
         )
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_separate_returns_export_one_row_per_authority_with_the_reason(world, tmp_path):
+    fill_world(world)
+    SeparateReturns.objects.create(
+        country_return=world.return_a,
+        reason="Two sets of figures",
+        decided_by=world.focal_point_a,
+        decided_at=timezone.now(),
+    )
+    path = tmp_path / "separate.xlsx"
+
+    write_export(round_=world.round, kind=Export.Kind.CONSOLIDATED, target=str(path))
+
+    book = load_workbook(path)
+    status_rows = sheet_rows(book["Status"])
+    reason = status_rows[0].index("Separate returns and why")
+    assert [row[reason] for row in status_rows[1:] if row[2] == "KEN"] == [
+        "Two sets of figures",
+        "Two sets of figures",
+    ]
+    long_rows = sheet_rows(book["Long"])[1:]
+    assert {row[3] for row in long_rows if row[2] == "KEN"} == {
+        "Kenya National Bureau of Statistics",
+        "Ministry of Interior",
+    }
+    section_c = book[book.sheetnames[5]]
+    assert [(row[2], row[3]) for row in sheet_rows(section_c)[2:]] == [
+        ("KEN", "Kenya National Bureau of Statistics"),
+        ("KEN", "Ministry of Interior"),
+        ("MEX", None),
+    ]
