@@ -37,9 +37,11 @@ class EmailAuthenticationForm(AuthenticationForm):
         # Lower case may lengthen a name ("İ" becomes two characters): check the result too.
         if len(username) > (self.username_field.max_length or 150):
             raise ValidationError(
-                self.error_messages["invalid_login"],
+                _(
+                    "Your e-mail address and password didn't match. Check them and try again, "
+                    "or reset your password."
+                ),
                 code="too_long",
-                params={"username": self.username_field.verbose_name},
             )
         return username
 

@@ -1,13 +1,22 @@
 """URLs of consolidation: the return's consolidation page and one consolidated answer; UNSD's
 desk: the dashboard, the tabulations and the exports."""
 
-from django.urls import path
+from django.urls import path as django_path
+from django.views.decorators.http import require_http_methods
 
 from . import views
 from .dashboard import views as dashboard_views
 from .exports import views as export_views
 
 app_name = "consolidation"
+
+# Pages take GET and POST; any other method is answered 405.
+only_get_and_post = require_http_methods(["GET", "HEAD", "POST"])
+
+
+def path(route, view, name):
+    return django_path(route, only_get_and_post(view), name=name)
+
 
 urlpatterns = [
     path("unsd/", dashboard_views.dashboard, name="dashboard"),

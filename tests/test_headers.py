@@ -29,8 +29,12 @@ def concrete(route, world):
         "questionnaire": "migration-2026",
         "uidb64": "MQ",
         "token": "set-password",
+        "key": "B6",
+        "query_id": 1,
+        "correction_id": 1,
+        "export_id": 1,
     }
-    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(values[match.group(1)]), route)
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(values.get(match.group(1), 1)), route)
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])

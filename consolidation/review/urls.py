@@ -1,10 +1,19 @@
 """URLs of submission and review: check answers, submit, review, queries, corrections."""
 
-from django.urls import path
+from django.urls import path as django_path
+from django.views.decorators.http import require_http_methods
 
 from . import views
 
 app_name = "review"
+
+# Pages take GET and POST; any other method is answered 405.
+only_get_and_post = require_http_methods(["GET", "HEAD", "POST"])
+
+
+def path(route, view, name):
+    return django_path(route, only_get_and_post(view), name=name)
+
 
 urlpatterns = [
     path("returns/<int:return_id>/check-answers/", views.check_answers, name="check-answers"),

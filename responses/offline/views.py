@@ -12,6 +12,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from formtools.wizard.views import SessionWizardView
 
 from consultation.definition import get_definition
@@ -51,6 +52,7 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 
 @never_cache
+@require_safe
 @login_required
 def workbook_download(request: AuthenticatedHttpRequest, return_id: int) -> HttpResponse:
     """The user's reply to the return as a workbook: the NSO's, or the authority's sections."""
@@ -65,6 +67,7 @@ def workbook_download(request: AuthenticatedHttpRequest, return_id: int) -> Http
     return _xlsx_response(content, workbook_filename(country_return, authority))
 
 
+@require_safe
 @login_required
 def blank_workbook_download(request: AuthenticatedHttpRequest, questionnaire: str) -> HttpResponse:
     """The questionnaire as a blank workbook, from the preview (UNSD staff, as the preview)."""

@@ -20,8 +20,7 @@ def test_command_writes_the_consolidated_workbook(world, tmp_path, capsys):
     book = load_workbook(out)
     assert book.sheetnames[0] == "Read me"
     assert {row[2] for row in sheet_rows(book["Long"])[1:]} == {"KEN", "MEX"}
-    # F2 is asked per authority (section F's scope): it is in the raw export, not in this one.
-    assert "Long: 17 rows" in capsys.readouterr().out
+    assert "Long: 19 rows" in capsys.readouterr().out
 
 
 def test_command_writes_one_country_raw(world, tmp_path):

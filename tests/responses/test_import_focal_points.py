@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -446,9 +447,10 @@ def test_an_xlsx_declaring_fewer_rows_than_it_has_is_read_to_its_last_row(world)
         for member in source.infolist():
             content = source.read(member.filename)
             if member.filename == "xl/worksheets/sheet1.xml":
-                assert b'<dimension ref="A1:E5" />' in content
-                content = content.replace(
-                    b'<dimension ref="A1:E5" />', b'<dimension ref="A1:C2" />'
+                # openpyxl writes `<dimension ref="A1:E5"/>`, with lxml or without the space.
+                assert re.search(rb'<dimension ref="A1:E5" ?/>', content)
+                content = re.sub(
+                    rb'<dimension ref="A1:E5" ?/>', b'<dimension ref="A1:C2"/>', content
                 )
             target.writestr(member, content)
     error = refusal(world.round, "list.xlsx", buffer.getvalue())

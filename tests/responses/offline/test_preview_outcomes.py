@@ -96,5 +96,6 @@ def test_a_conflict_not_settled_for_the_workbook_keeps_the_webs_value(world, que
     apply_workbook(content=content, user=world.focal_point_a, choices={"A3||": "web"})
 
     assert (conflict.old, conflict.new) == ("Typed on the web", "Typed in Excel")
-    assert conflict.theirs_by == world.focal_point_a.email
+    # People are named by name, the e-mail only when no name is known.
+    assert conflict.theirs_by == (world.focal_point_a.get_full_name() or world.focal_point_a.email)
     assert world.answer("A3").value == "Typed on the web"
