@@ -34,7 +34,11 @@ def concrete(route, world):
         "correction_id": 1,
         "export_id": 1,
     }
-    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(values.get(match.group(1), 1)), route)
+
+    def value(match):
+        return str(values.get(match.group(1), 1))
+
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route)
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
