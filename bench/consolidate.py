@@ -87,13 +87,17 @@ def build_return(questionnaire_id: int) -> tuple[Any, int]:
     round_ = Round.objects.get(questionnaire_id=questionnaire_id)
     country_return, _created = CountryReturn.objects.get_or_create(round=round_, country=country)
     Answer.objects.filter(country_return=country_return).delete()
-    authorities = [
+    # A country has one NSO: reuse the one another bench may have made in this database.
+    nso = Authority.objects.get_or_create(
+        country=country, kind=Authority.Kind.NSO, defaults={"name": "Bench authority 0"}
+    )[0]
+    authorities = [nso] + [
         Authority.objects.get_or_create(
             country=country,
             name=f"Bench authority {number}",
-            defaults={"kind": Authority.Kind.NSO if number == 0 else Authority.Kind.OTHER},
+            defaults={"kind": Authority.Kind.OTHER},
         )[0]
-        for number in range(AUTHORITIES)
+        for number in range(1, AUTHORITIES)
     ]
     user, _created = get_user_model().objects.get_or_create(
         username="bench-consolidate", defaults={"email": "bench-consolidate@example.org"}

@@ -929,7 +929,9 @@ def resolve_grid_rows(
     names a grid where the respondent asked for one more). Derived grids show the rows of their
     source grid that satisfy its `where` condition.
     """
-    visibility = shown_answers(questions.values(), comparable_answers(answers))
+    # Only a derived grid needs the pass over the whole questionnaire's conditions: an autosave
+    # of a plain question must not pay for it.
+    visibility: Visibility | None = None
     rows: dict[str, tuple[RowDef, ...]] = {}
     for question in section.questions:
         if not question.is_grid:
@@ -939,6 +941,8 @@ def resolve_grid_rows(
                 question, answers, (submitted_rows or {}).get(question.code), added_row
             )
         elif question.row_source == Question.RowSource.DERIVED:
+            if visibility is None:
+                visibility = shown_answers(questions.values(), comparable_answers(answers))
             rows[question.code] = _derived_rows(question, questions, answers, visibility)
         else:
             rows[question.code] = question.rows
