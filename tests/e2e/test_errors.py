@@ -5,10 +5,14 @@ import re
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.core import mail
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Page, expect
 
+from consultation.models import Round
+from responses.invitations.services import issue_invitation
+from responses.models import Membership
 from tests.e2e.test_return_flow import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -91,4 +95,51 @@ def test_a_password_reset_with_two_different_passwords_names_the_fields(
     expect(page.get_by_label("New password", exact=True)).to_have_accessible_description(
         re.compile("At least 12 characters")
     )
+    assert_accessible(page)
+
+
+def test_forwarding_without_a_section_focuses_the_summary_which_leads_to_the_choices(
+    live_server, page: Page, world
+):
+    base = live_server.url
+    sign_in(page, base, world.focal_point_a.email)
+    page.goto(f"{base}/returns/{world.return_a.pk}/forward/")
+    page.get_by_role("button", name=re.compile("Next|Continue")).click()
+
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    summary.locator("a").first.click()
+    # The link moves the focus to the first section's checkbox, not merely to the page's top.
+    focused = page.evaluate("document.activeElement.type + ':' + document.activeElement.name")
+    assert focused.startswith("checkbox:")
+    assert_accessible(page)
+
+
+def test_accepting_an_invitation_with_two_different_passwords_focuses_the_summary(
+    live_server, page: Page, world
+):
+    world.round.status = Round.Status.OPEN
+    world.round.save()
+    mail.outbox.clear()
+    issue_invitation(
+        email="officer@interior.example.org",
+        role=Membership.Role.RESPONDENT,
+        country_return=world.return_a,
+        authority=world.interior_a,
+        invited_by=world.focal_point_a,
+        full_name="Wanjiku Kamau",
+    )
+    body = next(m.body for m in mail.outbox if m.to == ["officer@interior.example.org"])
+    link = re.search(r"/invitations/accept/\?token=[A-Za-z0-9_-]+", body).group(0)
+    page.goto(live_server.url + link)
+    page.get_by_label("Password (required)", exact=True).fill("migration figures 2026!")
+    page.get_by_label("Password again").fill("migration figures 2027!")
+    page.get_by_role("button", name=re.compile("Create my account")).click()
+
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    summary.locator("a").first.click()
+    assert focused_id(page).startswith("id_password")
     assert_accessible(page)
