@@ -103,3 +103,49 @@ def test_section_d_asks_follow_ups_only_for_available_indicators(
     assert_no_sideways_scrolling(page)
     page.locator("#q-D2").scroll_into_view_if_needed()
     shots(page, "section-d-390", full_page=False)
+
+
+def test_a_checklist_in_a_grid_cell_is_never_clipped_by_its_scroll_box(
+    live_server, page: Page, world
+):
+    sign_in(page, live_server.url, world.focal_point_a.email)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/returns/{world.return_a.pk}/sections/D/")
+    grid = page.locator("#q-D2")
+    row = grid.locator("tr[data-row=a_stock_foreign_born]")
+    row.locator("select[name='D2.a_stock_foreign_born.availability']").select_option("regular")
+    cell = row.locator("td[data-column=disaggregations] .cell")
+    expect(cell).to_be_visible()
+    boxes = cell.locator("input[type=checkbox]")
+    assert boxes.count() > 3
+    # The cell itself never hides part of its list: only the grid's box scrolls.
+    hidden = cell.evaluate(
+        "c => [c.scrollHeight - c.clientHeight, c.scrollWidth - c.clientWidth]"
+        ".map(n => Math.max(n, 0))"
+    )
+    assert hidden == [0, 0], f"the cell hides {hidden} px of its checklist"
+    scroller = grid.locator(".grid-scroll").bounding_box()
+    assert scroller is not None
+    for index in range(boxes.count()):
+        box = boxes.nth(index)
+        box.scroll_into_view_if_needed()
+        place = box.bounding_box()
+        scroller = grid.locator(".grid-scroll").bounding_box()
+        assert place is not None
+        assert scroller is not None
+        assert (
+            scroller["x"] - 1
+            <= place["x"]
+            <= scroller["x"] + scroller["width"] - place["width"] + 1
+        )
+        assert (
+            scroller["y"] - 1
+            <= place["y"]
+            <= scroller["y"] + scroller["height"] - place["height"] + 1
+        )
+        # Its label is in sight beside it, not cut off by the cell's edge.
+        label = page.locator(f"label[for='{box.get_attribute('id')}']")
+        if label.count():
+            label_place = label.first.bounding_box()
+            assert label_place is not None
+            assert label_place["x"] + label_place["width"] <= scroller["x"] + scroller["width"] + 1
