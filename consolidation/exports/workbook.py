@@ -2,7 +2,9 @@
 
 No cell holds a live formula that came from the data: text beginning with =, +, -, @, a tab or
 a carriage return is written as a text cell with Excel's quote prefix, so that neither opening
-the file nor editing the cell evaluates it. Characters XML cannot carry are dropped.
+the file nor editing the cell evaluates it. Characters XML cannot carry are dropped, and text
+that looks like an escaped character ("_x0041_") is escaped as Excel escapes it, so that a
+spreadsheet program shows it as typed.
 """
 
 from collections.abc import Iterable, Sequence
@@ -14,6 +16,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from responses.offline.xlsx_text import escape_cell_text
 
 from .content import Sheet
 
@@ -58,7 +62,7 @@ class SafeRows:
         self.cells = 0
 
     def text_cell(self, text: str) -> Any:
-        text = clean_text(text)
+        text = escape_cell_text(clean_text(text))
         if not is_formula_like(text):
             return text
         cell = WriteOnlyCell(self.worksheet, text)
@@ -74,8 +78,11 @@ class SafeRows:
             if value is None:
                 continue
             cells += 1
-            # isprintable() is False for any control character: only then the slow path.
-            if type(value) is str and (value[:1] in FORMULA_TRIGGERS or not value.isprintable()):
+            # isprintable() is False for any control character; "_x" may start what Excel reads
+            # as an escaped character (see xlsx_text). Only then the slow path.
+            if type(value) is str and (
+                value[:1] in FORMULA_TRIGGERS or not value.isprintable() or "_x" in value
+            ):
                 out[index] = self.text_cell(value)
         self.cells += cells
         return out
@@ -87,7 +94,7 @@ class SafeRows:
                 out.append(None)
                 continue
             self.cells += 1
-            cell = WriteOnlyCell(self.worksheet, clean_text(str(value)))
+            cell = WriteOnlyCell(self.worksheet, escape_cell_text(clean_text(str(value))))
             cell.data_type = "s"
             cell.font = HEADER_FONT
             out.append(cell)

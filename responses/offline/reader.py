@@ -30,11 +30,13 @@ from .workbook import (
     INTEGER,
     META_SHEET,
     OPTION,
+    PAYLOAD_UNDERSCORE,
     SIGNING_SALT,
     TICK_CELL,
     TICKS,
     questionnaire_fingerprint,
 )
+from .xlsx_text import unescape_cell_text
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
@@ -165,7 +167,7 @@ def read_workbook(
         raise
     except Exception:  # openpyxl raises many kinds on a damaged file
         raise WorkbookRefused(_("This workbook is damaged and cannot be read.")) from None
-    meta = _signed_meta(workbook)
+    meta = read_signed_sheet(workbook)
     definition = definition_for(meta)
     if meta.get("fingerprint") != questionnaire_fingerprint(definition):
         raise WorkbookRefused(
@@ -221,7 +223,7 @@ def read_workbook(
     return UploadedWorkbook(meta, sheets), definition
 
 
-def _signed_meta(workbook: Any) -> dict[str, Any]:
+def read_signed_sheet(workbook: Any) -> dict[str, Any]:
     if META_SHEET not in workbook.sheetnames:
         raise WorkbookRefused(
             _(
@@ -232,7 +234,7 @@ def _signed_meta(workbook: Any) -> dict[str, Any]:
     sheet = workbook[META_SHEET]
     payload = "".join(
         str(row[0]) for row in sheet.iter_rows(min_col=1, max_col=1, values_only=True) if row[0]
-    )
+    ).replace(PAYLOAD_UNDERSCORE, "_")
     try:
         meta = signing.loads(payload, salt=SIGNING_SALT)
     except signing.BadSignature:
@@ -260,7 +262,7 @@ def _text(value: Any) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value).strip()
+    return unescape_cell_text(str(value)).strip()
 
 
 def _read_cell(
@@ -301,4 +303,4 @@ def _read_cell(
         data[name] = text
     else:
         # A text cell keeps what was typed, line breaks included (Excel trims nothing).
-        data[name] = str(value) if isinstance(value, str) else text
+        data[name] = unescape_cell_text(value) if isinstance(value, str) else text

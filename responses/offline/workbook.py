@@ -48,6 +48,8 @@ from consultation.formbuilder import (
 )
 from consultation.models import Kind, Question
 
+from .xlsx_text import escape_cell_text
+
 SIGNING_SALT = "responses.offline.workbook"
 FORMAT_VERSION = 1
 META_SHEET = "_consultation"
@@ -58,6 +60,9 @@ TICK = "\u2713"
 TICKS = {TICK, "x", "X"}
 # A cell holds at most 32,767 characters; the signed payload is cut into pieces this long.
 PAYLOAD_PIECE = 30_000
+# The payload carries no "_": spreadsheet programs take "_x0041_" in a cell for an escaped "A"
+# (see xlsx_text), and LibreOffice saves the decoded text, which would break the signature.
+PAYLOAD_UNDERSCORE = "*"
 # Blank rows below a grid whose rows the respondent adds: a value there is a row beyond the cap.
 OVERFLOW_ROWS = 2
 NUMBER_LIMIT = 10**15
@@ -203,7 +208,7 @@ class _Lists:
 
 def _put_text(cell: Any, text: str) -> None:
     """Text from a person is written as text: never a formula, even when it starts with "="."""
-    cell.value = text
+    cell.value = escape_cell_text(text)
     cell.data_type = "s"
     if text[:1] in ("=", "+", "-", "@"):
         cell.quotePrefix = True
@@ -644,7 +649,7 @@ def build_workbook(request: WorkbookRequest) -> bytes:
         "overflow": writer.overflow,
         "lists": writer.lists.pairs,
     }
-    _write_meta(workbook.create_sheet(META_SHEET), meta)
+    write_signed_sheet(workbook.create_sheet(META_SHEET), meta)
     writer.lists.sheet.sheet_state = "hidden"
     writer.lists.sheet.protection.sheet = True
     # The lists sheet comes last among the visible ones, before the signed sheet.
@@ -656,8 +661,8 @@ def build_workbook(request: WorkbookRequest) -> bytes:
     return output.getvalue()
 
 
-def _write_meta(sheet: Worksheet, meta: Mapping[str, Any]) -> None:
-    payload = signing.dumps(meta, salt=SIGNING_SALT, compress=True)
+def write_signed_sheet(sheet: Worksheet, meta: Mapping[str, Any]) -> None:
+    payload = signing.dumps(meta, salt=SIGNING_SALT, compress=True).replace("_", PAYLOAD_UNDERSCORE)
     for row, start in enumerate(range(0, len(payload), PAYLOAD_PIECE), start=1):
         _put_text(sheet.cell(row=row, column=1), payload[start : start + PAYLOAD_PIECE])
     sheet.sheet_state = "veryHidden"

@@ -11,7 +11,8 @@ from openpyxl import Workbook
 
 from consolidation.exports.building import write_export
 from consolidation.models import Export
-from tests.consolidation.exports import KENYA_FORMULA, MEXICO_NAME, fill_world
+from consultation.answers import AnswerValue
+from tests.consolidation.exports import KENYA_FORMULA, MEXICO_NAME, fill, fill_world
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +65,28 @@ def test_libreoffice_reads_formula_like_answers_as_text(world, tmp_path):
     long_values = {(row[2], row[3]): row[6] for row in sheets["Long"][1:]}
     assert long_values[("KEN", "A3")] == KENYA_FORMULA
     assert long_values[("MEX", "A3")] == MEXICO_NAME
+
+
+def test_libreoffice_reads_text_that_looks_escaped_as_typed(world, tmp_path):
+    # "_x0041_" in a cell is OOXML's escape for "A": unescaped, LibreOffice would show "UnitA".
+    fill_world(world)
+    typed = "Unit_x0041_ (new_x1_)"
+    fill(
+        world.return_b,
+        world.nso_b,
+        world.focal_point_b,
+        {("A5", "contact", "unit"): AnswerValue(typed)},
+    )
+    path = tmp_path / "export.xlsx"
+    write_export(round_=world.round, kind=Export.Kind.CONSOLIDATED, target=str(path))
+
+    sheets = convert(path)
+
+    section_a = next(rows for name, rows in sheets.items() if name.startswith("A "))
+    unit = section_a[0].index("A5.contact.unit")
+    assert {row[2]: row for row in section_a[2:]}["MEX"][unit] == typed
+    long_values = {(row[2], row[3], row[4], row[5]): row[6] for row in sheets["Long"][1:]}
+    assert long_values[("MEX", "A5", "contact", "unit")] == typed
 
 
 def test_libreoffice_would_compute_a_real_formula(tmp_path):

@@ -8,7 +8,7 @@ from django.core import signing
 from openpyxl import load_workbook
 
 from responses.offline.services import downloadable_sections, reply_workbook
-from responses.offline.workbook import META_SHEET, SIGNING_SALT, TICK
+from responses.offline.workbook import META_SHEET, PAYLOAD_UNDERSCORE, SIGNING_SALT, TICK
 
 
 def download(user, country_return, only: set[str] | None = None) -> bytes:
@@ -28,7 +28,7 @@ def meta_of(content: bytes) -> dict:
     workbook = load_workbook(BytesIO(content))
     payload = "".join(
         str(row[0]) for row in workbook[META_SHEET].iter_rows(values_only=True) if row[0]
-    )
+    ).replace(PAYLOAD_UNDERSCORE, "_")
     return signing.loads(payload, salt=SIGNING_SALT)
 
 
