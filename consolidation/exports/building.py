@@ -23,7 +23,9 @@ from .content import (
     Progress,
     Sheet,
     Visibility,
+    about_institution,
     codebook_sheet,
+    institution_sheet,
     long_sheet,
     observed_keys,
     section_sheet,
@@ -60,19 +62,41 @@ def export_sheets(
     visibility = {index: Visibility(unit, questionnaire) for index, unit in enumerate(units)}
     observed = observed_keys(units)
     sections = [section for section in questionnaire.sections if section.questions]
-    progress = Progress(len(units) * (len(sections) + 1), report)
+    about_country = {
+        section.code
+        for section in sections
+        if not all(about_institution(question) for question in section.questions)
+    }
+    progress = Progress(len(units) * (len(about_country) + 1), report)
     sheets = [
         codebook_sheet(questionnaire),
         status_sheet(
             units, return_milestones({unit.return_id for unit in units}), with_label=with_label
         ),
     ]
-    sheets += [
-        section_sheet(
-            section, questionnaire, units, visibility, observed, progress, with_label=with_label
-        )
-        for section in sections
-    ]
+    for section in sections:
+        if section.code in about_country:
+            sheets.append(
+                section_sheet(
+                    section,
+                    questionnaire,
+                    units,
+                    visibility,
+                    observed,
+                    progress,
+                    with_label=with_label,
+                )
+            )
+        if any(about_institution(question) for question in section.questions):
+            sheets.append(
+                institution_sheet(
+                    section,
+                    questionnaire,
+                    units,
+                    observed,
+                    whole_section=section.code not in about_country,
+                )
+            )
     sheets.append(long_sheet(questionnaire, units, visibility, progress, with_label=with_label))
     if kind != Export.Kind.RAW:
         sheets.append(tabulation_sheet(questionnaire, units))
@@ -95,9 +119,11 @@ def write_export(
 ) -> Manifest:
     """Write an export of the round to `target` (a path or a binary file) and say what it holds.
 
-    xlsx: the read-me with its manifest, the codebook, the status sheet, a sheet per section,
-    the long sheet and (consolidated) the tabulations. csv: the long table and the codebook, in
-    a zip (a file object, or a path ending .zip) or as two files (see csv_files.codebook_path).
+    xlsx: the read-me with its manifest, the codebook, the status sheet, a sheet per section
+    (its questions about each answering institution on a sheet of their own, one row per
+    institution), the long sheet and (consolidated) the tabulations. csv: the long table and
+    the codebook, in a zip (a file object, or a path ending .zip) or as two files (see
+    csv_files.codebook_path).
     """
     if kind not in Export.Kind.values:
         raise ExportError(_("Unknown export kind %(kind)s.") % {"kind": kind})

@@ -24,7 +24,7 @@ from consultation.definition import (
 )
 from consultation.describe import describe_condition
 from consultation.formbuilder import resolve_grid_rows
-from consultation.models import Kind, Question
+from consultation.models import Kind, Question, Scope
 from consultation.parsing import parse_whole_number
 from consultation.rendering import SectionRenderer
 
@@ -202,10 +202,10 @@ def grid_rows(
 
 
 def section_columns(
-    section: SectionDef, questionnaire: QuestionnaireDef, observed: set[AnswerKey]
+    questions: Sequence[QuestionDef], questionnaire: QuestionnaireDef, observed: set[AnswerKey]
 ) -> list[Column]:
     columns = []
-    for question in section.questions:
+    for question in questions:
         if not question.is_grid:
             columns.append(
                 Column(
@@ -273,7 +273,7 @@ class Visibility:
                 section = self.questionnaire.section(question.section_code)
                 if section is not None:
                     rows = resolve_grid_rows(
-                        section, self.questionnaire.questions, self.unit.answers
+                        section, self.questionnaire.questions, self.unit.condition_answers
                     )
                     for grid, grid_rows_ in rows.items():
                         self._derived_rows[grid] = {r.code for r in grid_rows_}
@@ -305,14 +305,19 @@ def cell_text(texts: Texts, answer: AnswerValue | None, column: Column, shown: b
 # --- Sheets -------------------------------------------------------------------------------------
 
 
-def unit_headers(with_label: bool) -> list[str]:
+def unit_headers(with_label: bool, label_header: str = "") -> list[str]:
     headers = [_("Country or area"), _("M49 code"), _("ISO3")]
-    return [*headers, _("Reply or return")] if with_label else headers
+    return [*headers, label_header or _("Reply or return")] if with_label else headers
 
 
 def unit_cells(unit: ExportUnit, with_label: bool) -> list[Any]:
     cells = [unit.place.name, unit.place.m49_code, unit.place.iso3]
     return [*cells, unit.label] if with_label else cells
+
+
+def about_institution(question: QuestionDef) -> bool:
+    """A question about the institution that answers it: each authority's answer is its own."""
+    return question.scope == Scope.AUTHORITY
 
 
 def section_sheet(
@@ -325,9 +330,75 @@ def section_sheet(
     *,
     with_label: bool,
 ) -> Sheet:
-    columns = section_columns(section, questionnaire, observed)
+    """The section's questions about the country: one row per return (or reply)."""
+    questions = [question for question in section.questions if not about_institution(question)]
+    return _answers_sheet(
+        title=f"{section.code} {section.title}",
+        description=_("Section %(code)s: one row per %(unit)s, one column per question or cell")
+        % {"code": section.code, "unit": _("reply") if with_label else _("return")},
+        questions=questions,
+        questionnaire=questionnaire,
+        units=units,
+        visibility=visibility,
+        observed=observed,
+        progress=progress,
+        with_label=with_label,
+    )
+
+
+def institution_sheet(
+    section: SectionDef,
+    questionnaire: QuestionnaireDef,
+    units: Sequence[ExportUnit],
+    observed: set[AnswerKey],
+    *,
+    whole_section: bool,
+) -> Sheet:
+    """The section's questions about each answering institution: one row per institution."""
+    questions = [question for question in section.questions if about_institution(question)]
+    institutions = [institution for unit in units for institution in unit.as_institutions]
+    observed = observed | observed_keys(institutions)
+    title = (
+        f"{section.code} {section.title}"
+        if whole_section
+        else _("%(code)s by institution") % {"code": section.code}
+    )
+    return _answers_sheet(
+        title=title,
+        description=_(
+            "Section %(code)s, questions about each institution that answers them: one row per "
+            "institution, one column per question or cell; these answers are never consolidated"
+        )
+        % {"code": section.code},
+        questions=questions,
+        questionnaire=questionnaire,
+        units=institutions,
+        visibility={
+            index: Visibility(unit, questionnaire) for index, unit in enumerate(institutions)
+        },
+        observed=observed,
+        progress=None,
+        with_label=True,
+        label_header=_("Institution"),
+    )
+
+
+def _answers_sheet(
+    *,
+    title: str,
+    description: str,
+    questions: Sequence[QuestionDef],
+    questionnaire: QuestionnaireDef,
+    units: Sequence[ExportUnit],
+    visibility: dict[int, Visibility],
+    observed: set[AnswerKey],
+    progress: Progress | None,
+    with_label: bool,
+    label_header: str = "",
+) -> Sheet:
+    columns = section_columns(questions, questionnaire, observed)
     plan = [(column, column.key, column.conditional) for column in columns]
-    leading = unit_headers(with_label)
+    leading = unit_headers(with_label, label_header)
     texts = Texts()
 
     def rows() -> Iterator[list[Any]]:
@@ -339,12 +410,12 @@ def section_sheet(
                 shown = seen.shown(column.question, key) if conditional else True
                 row.append(cell_text(texts, get(key), column, shown))
             yield row
-            progress.advance()
+            if progress is not None:
+                progress.advance()
 
     return Sheet(
-        title=sheet_title(f"{section.code} {section.title}"),
-        description=_("Section %(code)s: one row per %(unit)s, one column per question or cell")
-        % {"code": section.code, "unit": _("reply") if with_label else _("return")},
+        title=sheet_title(title),
+        description=description,
         headers=[
             [*leading, *(column.header for column in columns)],
             [*("" for _h in leading), *(column.label for column in columns)],
@@ -395,40 +466,41 @@ def long_sheet(
 
     def rows() -> Iterator[list[Any]]:
         for index, unit in enumerate(units):
-            seen = visibility[index]
-            leading = unit_cells(unit, with_label)
-            default_sources = "; ".join(unit.default_sources) or None
-            for key in sorted(unit.answers, key=position):
-                answer = unit.answers[key]
-                question, kind, choices, conditional = plan(key[0], key[2])
-                if conditional and not seen.shown(question, key):
-                    value = label = None
-                    special = texts.skipped
-                elif answer.status:
-                    value = label = None
-                    special = texts.special_text(answer.status)
-                else:
-                    value = texts.coded(kind, answer.value)
-                    label = (
-                        texts.choice_text(kind, choices, answer.value)
-                        if kind in CHOICE_KINDS
-                        else None
-                    )
-                    special = None
-                yield [
-                    *leading,
-                    key[0],
-                    key[1] or None,
-                    key[2] or None,
-                    value,
-                    label,
-                    special,
-                    answer.note or None,
-                    "; ".join(unit.sources[key]) or None
-                    if key in unit.sources
-                    else default_sources,
-                ]
+            yield from unit_rows(unit, visibility[index])
+            # Each institution's answers about itself follow its country's, under its name.
+            for institution in unit.institutions:
+                yield from unit_rows(institution, Visibility(institution, questionnaire))
             progress.advance()
+
+    def unit_rows(unit: ExportUnit, seen: Visibility) -> Iterator[list[Any]]:
+        leading = unit_cells(unit, with_label)
+        default_sources = "; ".join(unit.default_sources) or None
+        for key in sorted(unit.answers, key=position):
+            answer = unit.answers[key]
+            question, kind, choices, conditional = plan(key[0], key[2])
+            if conditional and not seen.shown(question, key):
+                value = label = None
+                special = texts.skipped
+            elif answer.status:
+                value = label = None
+                special = texts.special_text(answer.status)
+            else:
+                value = texts.coded(kind, answer.value)
+                label = (
+                    texts.choice_text(kind, choices, answer.value) if kind in CHOICE_KINDS else None
+                )
+                special = None
+            yield [
+                *leading,
+                key[0],
+                key[1] or None,
+                key[2] or None,
+                value,
+                label,
+                special,
+                answer.note or None,
+                "; ".join(unit.sources[key]) or None if key in unit.sources else default_sources,
+            ]
 
     return Sheet(
         title=_("Long"),

@@ -23,7 +23,13 @@ from responses.models import Answer, Authority, CountryReturn, ReturnEvent
 
 from ..models import SeparateReturns
 from ..regions import Place, places
-from ..services import consolidate_return, separate_returns, standing_separate_returns
+from ..services import (
+    ConsolidatedStatus,
+    Consolidation,
+    consolidate_return,
+    separate_returns,
+    standing_separate_returns,
+)
 
 ANSWER_BATCH = 5000
 SHAREABLE = (str, int, bool, type(None))
@@ -43,11 +49,26 @@ class ExportUnit:
     # The authorities an answer came from, when they differ from `default_sources`.
     sources: dict[AnswerKey, tuple[str, ...]] = field(default_factory=dict)
     default_sources: tuple[str, ...] = ()
+    # A country's consolidated return: one unit per authority that answered a question about
+    # itself (scope "authority"), holding only those answers. Empty for a reply or a separate
+    # return, whose own answers hold them.
+    institutions: list["ExportUnit"] = field(default_factory=list)
+    # Answers the display conditions see beside this unit's own: an institution's country's.
+    context: dict[AnswerKey, AnswerValue] = field(default_factory=dict)
+
+    @cached_property
+    def condition_answers(self) -> dict[AnswerKey, AnswerValue]:
+        return {**self.context, **self.answers} if self.context else self.answers
 
     @cached_property
     def lookup(self) -> AnswerLookup:
         """What display conditions see of this unit's answers."""
-        return AnswerLookup(comparable_answers(self.answers))
+        return AnswerLookup(comparable_answers(self.condition_answers))
+
+    @property
+    def as_institutions(self) -> list["ExportUnit"]:
+        """The rows this unit gives where questions are about each answering institution."""
+        return self.institutions if not self.label else [self]
 
     def sources_of(self, key: AnswerKey) -> tuple[str, ...]:
         return self.sources.get(key, self.default_sources)
@@ -140,9 +161,10 @@ def consolidated_units(
     """Each country's consolidated return, from the consolidation service.
 
     A country that chose separate returns gives one unit per authority that replied (its label
-    names the authority). A consolidated answer with no value (missing, an unsettled conflict,
-    a question kept per authority) is left out: its cell stays empty. `question_codes` keeps
-    only those questions' answers.
+    names the authority). A consolidated answer with no value (missing, an unsettled conflict)
+    is left out: its cell stays empty. The answers of a question about each institution are
+    never merged: each authority's are in its own unit of `institutions` (the NSO first).
+    `question_codes` keeps only those questions' answers.
     """
     returns = returns_of(round_, country_iso3)
     place_by_code = places()
@@ -167,18 +189,51 @@ def consolidated_units(
             "",
         )
         unit = _unit(country_return, place_by_code, default_sources=(nso,) if nso else ())
+        own: dict[int, dict[AnswerKey, AnswerValue]] = {}
         for key, answer in consolidation.answers.items():
-            if answer.value is None or answer.value.is_blank:
-                continue
             if question_codes is not None and key[0] not in question_codes:
+                continue
+            if answer.status == ConsolidatedStatus.PER_AUTHORITY:
+                for source in answer.sources:
+                    if not source.value.is_blank:
+                        own.setdefault(source.authority_id, {})[keys.setdefault(key, key)] = (
+                            source.value
+                        )
+                continue
+            if answer.value is None or answer.value.is_blank:
                 continue
             key = keys.setdefault(key, key)
             unit.answers[key] = answer.value
             sources = tuple(names[pk] for pk in answer.taken_from if pk in names)
             if sources and sources != unit.default_sources:
                 unit.sources[key] = sources
+        unit.institutions = _institutions(country_return, place_by_code, consolidation, own, unit)
         units.append(unit)
     return units
+
+
+def _institutions(
+    country_return: CountryReturn,
+    place_by_code: dict[str, Place],
+    consolidation: Consolidation,
+    own: dict[int, dict[AnswerKey, AnswerValue]],
+    country: ExportUnit,
+) -> list[ExportUnit]:
+    authorities = sorted(
+        (consolidation.authorities[pk] for pk in own if pk in consolidation.authorities),
+        key=lambda authority: (authority.kind != Authority.Kind.NSO, authority.name),
+    )
+    return [
+        _unit(
+            country_return,
+            place_by_code,
+            label=authority.name,
+            default_sources=(authority.name,),
+            answers=own[authority.pk],
+            context=country.answers,
+        )
+        for authority in authorities
+    ]
 
 
 def reply_units(

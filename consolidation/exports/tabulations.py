@@ -1,5 +1,6 @@
 """Tabulations: for each choice question and choice column of a grid, how many countries gave
-each answer, in total and by M49 region, with those that gave a special value or no answer."""
+each answer, in total and by M49 region, with those that gave a special value or no answer
+(institutions, for a question about each answering institution)."""
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from consultation.models import Kind, Question
 from consultation.rendering import SectionRenderer
 from responses.models import CountryReturn
 
-from .content import Sheet, Visibility, grid_rows, observed_keys
+from .content import Sheet, Visibility, about_institution, grid_rows, observed_keys
 from .source import ExportUnit
 
 TABULATED_KINDS = (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE, Kind.YES_NO)
@@ -38,6 +39,8 @@ class Tabulation:
     code: str
     title: str
     lines: tuple[TabulationLine, ...]
+    # Counted over the answering institutions (a question about each of them), not countries.
+    by_institution: bool = False
 
 
 def _codes(value: Any) -> list[str]:
@@ -104,7 +107,9 @@ def _table(
         )
     )
     lines.append(TabulationLine("", _("No answer"), unanswered[0], tuple(unanswered[1:])))
-    return Tabulation(section.code, code, title, tuple(lines))
+    return Tabulation(
+        section.code, code, title, tuple(lines), by_institution=about_institution(question)
+    )
 
 
 def tabulate_section(
@@ -113,22 +118,33 @@ def tabulate_section(
     units: Sequence[ExportUnit],
     regions: Sequence[str],
 ) -> list[Tabulation]:
-    """The tables of one section over the units given (callers choose which returns count)."""
-    visibility = [Visibility(unit, questionnaire) for unit in units]
-    observed = observed_keys(units)
-    tables = []
-    common: dict[str, Any] = {
+    """The tables of one section over the units given (callers choose which returns count).
+
+    A question about each answering institution is counted over institutions, not countries:
+    its answers are never consolidated.
+    """
+    institutions = [institution for unit in units for institution in unit.as_institutions]
+    observed = observed_keys(units) | observed_keys(institutions)
+    over_countries: dict[str, Any] = {
         "units": units,
-        "visibility": visibility,
+        "visibility": [Visibility(unit, questionnaire) for unit in units],
         "regions": regions,
         "section": section,
     }
+    over_institutions: dict[str, Any] = {
+        **over_countries,
+        "units": institutions,
+        "visibility": [Visibility(unit, questionnaire) for unit in institutions],
+    }
+    tables = []
     for question in section.questions:
+        common = over_institutions if about_institution(question) else over_countries
+        counted = " " + _("(counted by institution)") if about_institution(question) else ""
         if question.kind in TABULATED_KINDS:
             tables.append(
                 _table(
                     code=question.code,
-                    title=question.text,
+                    title=question.text + counted,
                     kind=question.kind,
                     choices=question.choices,
                     keys=[(question.code, "", "")],
@@ -148,7 +164,7 @@ def tabulate_section(
                 tables.append(
                     _table(
                         code=f"{question.code}.*.{column.code}",
-                        title=f"{question.text}: {column.label} " + _("(any row)"),
+                        title=f"{question.text}: {column.label} " + _("(any row)") + counted,
                         kind=column.kind,
                         choices=column.choices,
                         keys=[(question.code, row, column.code) for row, _label in rows],
@@ -162,7 +178,7 @@ def tabulate_section(
                 tables.append(
                     _table(
                         code=f"{question.code}.{row}.{column.code}",
-                        title=f"{question.text}: {label}: {column.label}",
+                        title=f"{question.text}: {label}: {column.label}{counted}",
                         kind=column.kind,
                         choices=column.choices,
                         keys=[(question.code, row, column.code)],
