@@ -373,6 +373,8 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The e-mail carries the workbook of the sections the authority holds, built when it is sent.
+    attach_workbook = models.BooleanField(default=False)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -519,6 +521,14 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # When set, the e-mail carries the workbook of the sections this authority holds in this
+    # return, built when it is sent so that it holds the answers and versions of that moment.
+    workbook_return = models.ForeignKey(
+        CountryReturn, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    workbook_authority = models.ForeignKey(
+        Authority, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at"]

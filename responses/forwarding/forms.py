@@ -169,6 +169,15 @@ class DetailsForm(ErrorSummaryMixin, forms.Form):
         },
     )
 
+    attach_workbook = forms.BooleanField(
+        required=False,
+        label=_("Attach the sections as an Excel workbook"),
+        help_text=_(
+            "For a contact who prefers to work in Excel: they fill it in offline, then sign in "
+            "and upload it. It holds the answers as they are when the e-mail is sent."
+        ),
+    )
+
     def __init__(self, *args: Any, country_return: CountryReturn, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.country_return = country_return

@@ -138,8 +138,10 @@ def _tell_contact(
     contact_name: str,
     message: str,
     actor: User | None,
+    attach_workbook: bool,
 ) -> None:
-    """Invite the contact, or, if they already answer for this authority, tell them by e-mail."""
+    """Invite the contact, or, if they already answer for this authority, tell them by e-mail;
+    with `attach_workbook`, the e-mail carries the workbook of the sections the authority holds."""
     if not contact_email:
         return
     is_member = Membership.objects.filter(
@@ -166,6 +168,7 @@ def _tell_contact(
             invited_by=actor,
             full_name=contact_name,
             message=message,
+            attach_workbook=attach_workbook,
         )
         return
     queue_email(
@@ -183,7 +186,9 @@ def _tell_contact(
             "message": message,
             "sections": email_sections(country_return, assignments),
             "sender": _person(actor),
+            "workbook_attached": attach_workbook,
         },
+        workbook_of=(country_return, authority) if attach_workbook else None,
     )
 
 
@@ -208,6 +213,7 @@ def forward_sections(
     message: str = "",
     due_date: date | None = None,
     forwarded_by: User | None,
+    attach_workbook: bool = False,
 ) -> list[Assignment]:
     """Forward sections of a return to an authority: a known one, or a new one named here.
 
@@ -215,7 +221,9 @@ def forward_sections(
     the authority held before and that was reclaimed is forwarded again instead. A section the
     authority still holds (forwarded, in progress or handed back) is refused with
     ForwardingRefused, and then nothing at all changes. The contact is invited, or, when they
-    already answer for the authority, told by e-mail; both are sent after the commit.
+    already answer for the authority, told by e-mail; both are sent after the commit. With
+    `attach_workbook` the e-mail carries the authority's offline workbook, for a contact who
+    prefers to work in Excel.
     """
     _check_return_open(country_return)
     sections = sorted(sections, key=lambda section: section.position)
@@ -300,6 +308,7 @@ def forward_sections(
         contact_name=contact_name,
         message=message,
         actor=forwarded_by,
+        attach_workbook=attach_workbook,
     )
     return assignments
 
@@ -435,6 +444,7 @@ def reforward_assignment(*, assignment: Assignment, actor: User, note: str = "")
         contact_name="",
         message=assignment.message,
         actor=actor,
+        attach_workbook=False,
     )
     return event
 

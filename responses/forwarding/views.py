@@ -135,6 +135,7 @@ class ForwardSectionsWizard(SessionWizardView):
             "contact_name": authority_data.get("contact_name", ""),
             "message": details.get("message", ""),
             "due_date": details.get("due_date"),
+            "attach_workbook": details.get("attach_workbook", False),
         }
 
     def render_done(self, form: Form, **kwargs: Any) -> HttpResponse:
@@ -159,6 +160,7 @@ class ForwardSectionsWizard(SessionWizardView):
                 message=data.get("message", ""),
                 due_date=data.get("due_date"),
                 forwarded_by=self.request.user,
+                attach_workbook=data.get("attach_workbook", False),
             )
         except ConsultationError as refusal:
             review = form_dict["review"]

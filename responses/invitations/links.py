@@ -103,6 +103,7 @@ def invitation_email(invitation: Invitation) -> tuple[str, str]:
             "contact": (inviter.email if inviter else "")
             or _("the United Nations Statistics Division"),
             "assignments": sections,
+            "workbook_attached": invitation.attach_workbook and bool(sections),
             "is_focal_point": invitation.role == Membership.Role.FOCAL_POINT,
             "link": invitation_link(invitation),
             "expires_at": invitation.expires_at or valid_until(timezone.now()),

@@ -71,12 +71,15 @@ def issue_invitation(
     invited_by: User | None,
     full_name: str = "",
     message: str = "",
+    attach_workbook: bool = False,
 ) -> Invitation:
     """Create an invitation and, if the round is open, send it once the transaction commits.
 
     Invitations of a round in preparation wait: `rounds.open_round` sends them. The link
     expires INVITATION_VALID_DAYS after it is sent. Raises InvitationRefused for a bad address,
-    a role that is not a country role, or an authority of another country.
+    a role that is not a country role, or an authority of another country. With
+    `attach_workbook`, a respondent's e-mail carries the workbook of the sections its authority
+    holds.
     """
     address = check_email(email)
     if role not in INVITABLE_ROLES:
@@ -99,6 +102,7 @@ def issue_invitation(
         token_hash=secrets.token_hex(32),
         created_by=invited_by,
         expires_at=valid_until(now) if round_is_open else None,
+        attach_workbook=attach_workbook and role == Membership.Role.RESPONDENT,
     )
     invitation.token_hash = hash_token(derive_token(invitation.pk, invitation.salt))
     invitation.save(update_fields=["token_hash"])

@@ -16,14 +16,29 @@ from django.utils.translation import gettext as _
 
 from consultation.text_direction import isolate_strings
 
-from ..models import Assignment, CountryReturn, OutboundEmail
+from ..models import Assignment, Authority, CountryReturn, OutboundEmail
 from .tasks import send_invitation_email, send_outbound_email
 
 
-def queue_email(*, to: str, subject: str, template: str, context: dict) -> OutboundEmail:
-    """Write an e-mail to the outbox and send it once the current transaction commits."""
+def queue_email(
+    *,
+    to: str,
+    subject: str,
+    template: str,
+    context: dict,
+    workbook_of: tuple[CountryReturn, Authority] | None = None,
+) -> OutboundEmail:
+    """Write an e-mail to the outbox and send it once the current transaction commits; with
+    `workbook_of`, it carries the workbook of the sections that authority holds in that return."""
     body = render_to_string(template, {"site_url": settings.SITE_URL, **isolate_strings(context)})
-    email = OutboundEmail.objects.create(to=to, subject=subject[:300], body=body)
+    workbook_return, workbook_authority = workbook_of or (None, None)
+    email = OutboundEmail.objects.create(
+        to=to,
+        subject=subject[:300],
+        body=body,
+        workbook_return=workbook_return,
+        workbook_authority=workbook_authority,
+    )
     transaction.on_commit(lambda: send_outbound_email.delay(email.pk), robust=True)
     return email
 

@@ -6,7 +6,7 @@ history.
 """
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -37,7 +37,7 @@ from ..answers.autosave import key_of_field
 from ..answers.services import AnswerEdit, StoredAnswer, load_answers, save_answers
 from ..models import AnswerChange, Authority, CountryReturn
 from .reader import SheetCells, UploadedWorkbook, WorkbookRefused, read_workbook
-from .workbook import WorkbookRequest, answer_key_text, build_workbook, value_digest
+from .workbook import answer_key_text, value_digest
 
 NEW, CHANGED, UNCHANGED, INVALID, CONFLICTING, SKIPPED, IGNORED = (
     "new",
@@ -60,73 +60,6 @@ OUTCOME_LABELS = {
 }
 # The person's choice for an answer changed on the web since the download.
 KEEP_WEB, TAKE_WORKBOOK = "web", "workbook"
-
-
-# --- Download -------------------------------------------------------------------------------------
-
-
-def downloadable_sections(
-    user: Any, country_return: CountryReturn
-) -> tuple[Authority, list[SectionDef]]:
-    """The reply the user downloads (the NSO's for focal points and UNSD, else the authority's)
-    and its sections; 404 if the user has no reply of this return to download."""
-    definition = get_definition(country_return.round.questionnaire_id)
-    if access.is_focal_point(user, country_return) or access.is_unsd(user):
-        section_access = access.section_access(user, country_return, definition.sections[0].code)
-        authority = section_access.editable_authority or section_access.nso
-        assert authority is not None
-        return authority, list(definition.sections)
-    assignments = [
-        assignment
-        for assignment in access.visible_assignments(user, country_return)
-        if assignment.authority_id in access.respondent_authorities(user, country_return.pk)
-    ]
-    if not assignments:
-        raise Http404("Nothing to download")
-    authority = assignments[0].authority
-    held = {a.section_id for a in assignments if a.authority_id == authority.pk}
-    return authority, [section for section in definition.sections if section.id in held]
-
-
-def reply_workbook(
-    *,
-    country_return: CountryReturn,
-    authority: Authority,
-    sections: Iterable[SectionDef],
-    downloaded_by: str,
-) -> bytes:
-    """The workbook of one reply: its sections, its answers, and each answer's version."""
-    definition = get_definition(country_return.round.questionnaire_id)
-    stored = load_answers(
-        country_return=country_return, authority=authority, questionnaire=definition
-    )
-    return build_workbook(
-        WorkbookRequest(
-            definition=definition,
-            sections=list(sections),
-            answers={key: answer.value for key, answer in stored.items()},
-            versions={key: answer.version for key, answer in stored.items()},
-            round_code=country_return.round.code,
-            round_name=country_return.round.name,
-            return_id=country_return.pk,
-            country_code=country_return.country.iso3 or country_return.country_id,
-            country_name=country_return.country.name,
-            authority_id=authority.pk,
-            authority_name=authority.name,
-            downloaded_by=downloaded_by,
-        )
-    )
-
-
-def blank_workbook(definition: QuestionnaireDef) -> bytes:
-    """The questionnaire as a workbook with no answers, to read (it cannot be uploaded)."""
-    return build_workbook(WorkbookRequest(definition=definition, sections=definition.sections))
-
-
-def workbook_filename(country_return: CountryReturn, authority: Authority) -> str:
-    country = country_return.country.iso3 or country_return.country_id
-    kind = "nso" if authority.kind == Authority.Kind.NSO else f"authority-{authority.pk}"
-    return f"{country_return.round.code}-{country}-{kind}.xlsx"
 
 
 # --- Upload: the preview ------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from consultation.models import Questionnaire
 from .. import access
 from ..exceptions import ConsultationError
 from ..models import CountryReturn
+from .download import XLSX, blank_workbook, downloadable_sections, reply_workbook, workbook_filename
 from .forms import ConfirmForm, ReviewForm, UploadForm
 from .reader import MAX_UPLOAD_BYTES
 from .services import (
@@ -31,13 +32,8 @@ from .services import (
     Preview,
     apply_workbook,
     background_reading,
-    blank_workbook,
-    downloadable_sections,
-    reply_workbook,
-    workbook_filename,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STEP_TITLES = {
     "upload": gettext_lazy("Upload"),
     "review": gettext_lazy("Check the changes"),

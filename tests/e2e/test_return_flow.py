@@ -82,7 +82,11 @@ def test_focal_point_fills_forwards_and_the_authority_answers_and_hands_back(
     page.get_by_role("button", name=re.compile("Next|Continue")).click()
     page.get_by_label("Message to the contact").fill("Please answer section E by next month.")
     page.get_by_label("Due date").fill((timezone.localdate() + timedelta(days=20)).isoformat())
+    # The agency prefers Excel: the e-mail carries its workbook.
+    page.get_by_label("Attach the sections as an Excel workbook").check()
+    assert_accessible(page)
     page.get_by_role("button", name=re.compile("Next|Continue")).click()
+    expect(page.locator("dl.summary")).to_contain_text("Attached to the e-mail")
     page.get_by_role("button", name=re.compile("Send|Forward")).click()
     page.wait_for_load_state("networkidle")
     agency = Authority.objects.get(name=AGENCY)
@@ -90,6 +94,8 @@ def test_focal_point_fills_forwards_and_the_authority_answers_and_hands_back(
 
     # The contact opens the link from the e-mail, sets a password, lands on the section.
     invitation = next(m for m in mail.outbox if m.to == ["data@migration.example.org"])
+    [(filename, _content, _type)] = invitation.attachments
+    assert filename == f"{world.round.code}-KEN-authority-{agency.pk}.xlsx"
     link = re.search(r"https?://\S+/invitations/accept/\?token=\S+", invitation.body).group(0)
     path = link[link.index("/invitations/") :]
     contact = browser.new_context()

@@ -9,7 +9,7 @@ from consultation.definition import get_definition
 from consultation.models import Area, Round
 from responses.access import nso_of
 from responses.models import Assignment, Authority, CountryReturn
-from responses.offline.services import reply_workbook
+from responses.offline.download import reply_workbook
 
 
 class Command(BaseCommand):

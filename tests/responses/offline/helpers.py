@@ -7,7 +7,7 @@ from io import BytesIO
 from django.core import signing
 from openpyxl import load_workbook
 
-from responses.offline.services import downloadable_sections, reply_workbook
+from responses.offline.download import downloadable_sections, reply_workbook
 from responses.offline.workbook import META_SHEET, PAYLOAD_UNDERSCORE, SIGNING_SALT, TICK
 
 

@@ -9,8 +9,9 @@ from openpyxl import load_workbook
 
 from consultation.models import Round
 from responses.models import Answer, AnswerChange, CountryReturn, Membership
+from responses.offline.download import blank_workbook
 from responses.offline.reader import MAX_UPLOAD_BYTES, WorkbookRefused, check_container
-from responses.offline.services import apply_workbook, blank_workbook, preview_workbook
+from responses.offline.services import apply_workbook, preview_workbook
 from responses.offline.workbook import META_SHEET
 from tests.responses.offline.helpers import cells_of, download, edit, meta_of
 
