@@ -34,7 +34,13 @@ from responses.notifications.queue import plain_subject, queue_email
 from responses.returns.lifecycle import move_return, record_return_event, reopen_question
 
 from ..models import Correction, QueryMessage, ReviewQuery
-from ..services import ConsolidatedAnswer, ConsolidatedStatus, Consolidation, consolidate_return
+from ..services import (
+    ConsolidatedAnswer,
+    ConsolidatedStatus,
+    Consolidation,
+    consolidate_return,
+    standing_separate_returns,
+)
 from .exceptions import ReviewRefused, SubmissionRefused
 
 # --- Check your answers --------------------------------------------------------------------------
@@ -128,6 +134,9 @@ def check_answers(*, country_return: CountryReturn) -> CheckAnswers:
     """Every section's consolidated answers and gaps (a fixed number of queries)."""
     consolidation = consolidate_return(country_return=country_return)
     questionnaire = consolidation.questionnaire
+    # Separate returns are submitted as each authority gave them: nothing is merged, so replies
+    # that differ are not conflicts to resolve first.
+    merged = standing_separate_returns(country_return) is None
     values: dict[AnswerKey, AnswerValue] = {}
     for key, answer in consolidation.answers.items():
         if answer.value is not None:
@@ -145,7 +154,7 @@ def check_answers(*, country_return: CountryReturn) -> CheckAnswers:
         for question in _missing_required(section, questionnaire.questions, values):
             key = (question.code, "", "")
             check.gaps.append(Gap(Gap.Kind.MISSING, section.code, key, question.code))
-        for answer in check.answers:
+        for answer in check.answers if merged else ():
             if answer.status == ConsolidatedStatus.CONFLICT:
                 kind = Gap.Kind.CONFLICT
             elif answer.status == ConsolidatedStatus.OUT_OF_DATE:

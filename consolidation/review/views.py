@@ -20,7 +20,7 @@ from responses.exceptions import ConsultationError, IllegalTransition
 from responses.models import CountryReturn, ReturnEvent
 
 from ..forms import value_definition
-from ..services import ConsolidatedAnswer, consolidate_return
+from ..services import ConsolidatedAnswer, ConsolidatedStatus, consolidate_return
 from ..views import key_from_slug, key_slug
 from . import services
 from .exceptions import SubmissionRefused
@@ -96,6 +96,7 @@ def _answer_rows(
             "slug": key_slug(answer.key),
             "label": services.key_label(questionnaire, answer.key),
             "value": describe(questionnaire, answer.key, answer.value),
+            "status_label": ConsolidatedStatus(answer.status).label,
             "sources": [
                 {
                     "source": source,

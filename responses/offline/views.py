@@ -18,6 +18,7 @@ from formtools.wizard.views import SessionWizardView
 from consultation.definition import get_definition
 from consultation.http import AuthenticatedHttpRequest
 from consultation.models import Questionnaire
+from consultation.parsing import parse_whole_number
 
 from .. import access
 from ..exceptions import ConsultationError
@@ -92,8 +93,8 @@ class UploadWorkbookWizard(SessionWizardView):
         ):
             raise Http404("No reply to upload into")
         self._cleaned: dict[str, Any] = {}
-        length = request.META.get("CONTENT_LENGTH") or "0"
-        if request.method == "POST" and length.isdigit() and int(length) > MAX_UPLOAD_BYTES + 65536:
+        length = parse_whole_number(request.META.get("CONTENT_LENGTH") or "0")
+        if request.method == "POST" and length is not None and length > MAX_UPLOAD_BYTES + 65536:
             return render(
                 request,
                 "responses/offline/upload_refused.html",

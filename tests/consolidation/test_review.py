@@ -7,7 +7,7 @@ from django.urls import reverse
 from consolidation.models import Correction, ReviewQuery
 from consolidation.review import services
 from consolidation.review.exceptions import ReviewRefused, SubmissionRefused
-from consolidation.services import consolidated_answers
+from consolidation.services import choose_separate_returns, consolidated_answers
 from consultation.answers import AnswerValue
 from consultation.models import Kind
 from responses.answers.services import AnswerEdit, load_answers, save_answers
@@ -123,6 +123,22 @@ def test_an_open_conflict_is_a_gap(ready, questionnaire):
     gaps = services.check_answers(country_return=ready.return_a).gaps
 
     assert [(gap.key, gap.kind) for gap in gaps] == [(C12, "conflict")]
+
+
+def test_separate_returns_are_submitted_with_their_differences_and_not_their_gaps(
+    ready, questionnaire
+):
+    save(ready, questionnaire, ready.nso_a, ready.focal_point_a, [(C12, "yes")])
+    choose_separate_returns(
+        country_return=ready.return_a, user=ready.focal_point_a, reason="Two registers."
+    )
+
+    assert services.check_answers(country_return=ready.return_a).gaps == []
+    services.submit_return(
+        country_return=ready.return_a, user=ready.focal_point_a, declaration=True
+    )
+    ready.return_a.refresh_from_db()
+    assert ready.return_a.status == CountryReturn.Status.SUBMITTED
 
 
 def test_the_declaration_is_needed(ready):

@@ -1,5 +1,7 @@
 """The review pages: check your answers, submit once, a query's thread, a correction decided."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -99,6 +101,19 @@ def test_an_accepted_correction_shows_in_the_answers_history(client, submitted):
 
     assert "UNSD correction, accepted by" in page.content.decode()
     assert "UNSD correction, accepted by Test" in page.content.decode()
+    # The history is in the page, not in its title.
+    title = re.search(r"<title>(.*?)</title>", page.content.decode(), re.DOTALL).group(1)
+    assert "<" not in title
+    assert "Proposed correction" in title
+
+
+def test_the_review_page_names_each_answers_status_in_words(client, submitted):
+    client.force_login(submitted.reviewer)
+    page = client.get(reverse("review:review", args=[submitted.return_a.pk])).content.decode()
+
+    badges = set(re.findall(r'<span class="badge">([^<]*)</span>', page))
+    assert "Taken" in badges
+    assert not badges & {"taken", "resolved", "conflict", "per_authority", "missing"}
 
 
 def test_the_reviewer_proposes_a_correction_through_the_form(client, submitted):
