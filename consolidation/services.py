@@ -41,11 +41,11 @@ decision in force (None while the country consolidates).
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
-from django.db import models, transaction
-from django.db.models import FloatField
+from django.db import connection, models, transaction
+from django.db.models import F, FloatField
 from django.db.models.functions import Cast, Extract
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -154,6 +154,15 @@ class _Rows:
     versions: dict[AnswerKey, dict[str, int]]
 
 
+def _epoch_seconds(field_name: str) -> Any:
+    """The time as seconds since 1970: PostgreSQL reads it out directly (cheaper than building a
+    datetime per row); SQLite, the demo's database, has no "epoch" lookup, so there the datetime
+    is read and converted in Python."""
+    if connection.vendor == "postgresql":
+        return Cast(Extract(field_name, "epoch"), FloatField())
+    return F(field_name)
+
+
 def _read_rows(
     country_return: CountryReturn,
     questionnaire: QuestionnaireDef,
@@ -174,7 +183,7 @@ def _read_rows(
         updated_epoch,
     ) in (
         Answer.objects.filter(country_return=country_return)
-        .annotate(updated_epoch=Cast(Extract("updated_at", "epoch"), FloatField()))
+        .annotate(updated_epoch=_epoch_seconds("updated_at"))
         .values_list(
             "authority_id",
             "question_id",
@@ -191,6 +200,8 @@ def _read_rows(
         code = codes.get(question_id)
         if code is None:
             continue
+        if isinstance(updated_epoch, datetime):
+            updated_epoch = updated_epoch.timestamp()
         key = (code, row, column)
         answer = AnswerValue(value, status, note)
         if authority_id is None:
